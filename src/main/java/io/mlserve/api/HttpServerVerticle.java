@@ -1,0 +1,46 @@
+package io.mlserve.api;
+
+import io.mlserve.app.RouteModule;
+import io.mlserve.app.Services;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One HTTP server instance; the process deploys one per event loop and Vert.x spreads connections across them.
+ * Stopping it shuts the server down gracefully: no new connections, in-flight requests finish within the grace period.
+ */
+public final class HttpServerVerticle extends VerticleBase {
+  private final Services services;
+  private final List<RouteModule> modules;
+  private HttpServer server;
+
+  public HttpServerVerticle(Services services, List<RouteModule> modules) {
+    this.services = services;
+    this.modules = modules;
+  }
+
+  @Override
+  public Future<?> start() {
+    var http = services.config().http();
+    server = vertx.createHttpServer(new HttpServerOptions()
+            .setHost(http.host())
+            .setPort(http.port())
+            .setTcpNoDelay(true)
+            .setCompressionSupported(false)
+            .setIdleTimeout(120)
+            .setIdleTimeoutUnit(TimeUnit.SECONDS))
+        .requestHandler(ApiRouter.create(vertx, services, modules));
+    return server.listen();
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture()
+        : server.shutdown(services.config().http().shutdownGraceMs(), TimeUnit.MILLISECONDS);
+  }
+}

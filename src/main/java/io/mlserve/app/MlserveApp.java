@@ -1,0 +1,202 @@
+package io.mlserve.app;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.mlserve.api.HttpServerVerticle;
+import io.mlserve.config.MlserveConfig;
+import io.mlserve.metrics.MetricsSetup;
+import io.mlserve.store.Collections;
+import io.mlserve.store.EmbeddedMongo;
+import io.mlserve.store.MongoClients;
+import io.mlserve.store.RedisStore;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.ext.mongo.MongoClient;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One running mlserve process: Vert.x with metrics, storage clients (and the embedded MongoDB when no URI is set),
+ * the verticles of the selected roles and the HTTP server. {@link #stop()} shuts down in the order that loses no
+ * request: readiness off, HTTP servers drained, role verticles stopped, clients closed, embedded MongoDB closed.
+ */
+public final class MlserveApp {
+  private static final Logger LOG = LoggerFactory.getLogger(MlserveApp.class);
+
+  private final Vertx vertx;
+  private final Services services;
+  private final EmbeddedMongo embeddedMongo;
+  private final List<String> httpDeployments = new ArrayList<>();
+  private final List<String> roleDeployments = new ArrayList<>();
+  private final AtomicBoolean stopping = new AtomicBoolean();
+  private volatile Future<Void> stopped;
+
+  private MlserveApp(Vertx vertx, Services services, EmbeddedMongo embeddedMongo) {
+    this.vertx = vertx;
+    this.services = services;
+    this.embeddedMongo = embeddedMongo;
+  }
+
+  /**
+   * Starts everything and waits until the HTTP server listens. Blocking: call from a non-event-loop thread.
+   *
+   * @throws Exception when a part cannot start; everything started so far is closed again
+   */
+  public static MlserveApp start(MlserveConfig config, Set<Role> roles) throws Exception {
+    return start(config, roles, null);
+  }
+
+  /** Starts clustered when {@code clusterManager} is given, otherwise with a local event bus. */
+  public static MlserveApp start(MlserveConfig config, Set<Role> roles, ClusterManager clusterManager)
+      throws Exception {
+    long t0 = System.nanoTime();
+    PrometheusMeterRegistry registry = MetricsSetup.newRegistry();
+    VertxBuilder builder = Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(MetricsSetup.vertxOptions()))
+        .withMetrics(new MicrometerMetricsFactory(registry));
+    Vertx vertx = clusterManager == null ? builder.build()
+        : await(builder.withClusterManager(clusterManager).buildClustered());
+    EmbeddedMongo embedded = null;
+    try {
+      String mongoUri = config.mongo().uri();
+      if (config.mongo().embedded()) {
+        embedded = EmbeddedMongo.start(config.mongo().embeddedBackend(), config.dataDir());
+        mongoUri = embedded.connectionString();
+      }
+      MongoClient mongo = MongoClients.create(vertx, mongoUri, config.mongo());
+      RedisStore redis = new RedisStore(vertx, config.redis());
+      HealthChecks health = HealthChecks.create(vertx);
+      Services services = new Services(vertx, config, mongo, redis, registry, health, roles, BuildInfo.load());
+      MlserveApp app = new MlserveApp(vertx, services, embedded);
+      app.registerHealthChecks();
+      app.ensureIndexes();
+      app.deployAll();
+      LOG.info("mlserve {} started in {} ms: roles {}, http {}:{}", services.build().version(),
+          (System.nanoTime() - t0) / 1_000_000, roles, config.http().host(), config.http().port());
+      return app;
+    } catch (Exception | Error e) {
+      vertx.close();
+      if (embedded != null) {
+        embedded.close();
+      }
+      throw e;
+    }
+  }
+
+  private static <T> T await(Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+  }
+
+  private void registerHealthChecks() {
+    HealthChecks health = services.health();
+    health.register("lifecycle", 1000, p -> p.complete(stopping.get()
+        ? Status.KO(new JsonObject().put("state", "stopping")) : Status.OK()));
+    health.register("mongo", 2000, p -> services.mongo().runCommand("ping", new JsonObject().put("ping", 1))
+        .onSuccess(r -> p.complete(Status.OK()))
+        .onFailure(t -> p.complete(Status.KO(new JsonObject().put("error", t.getMessage())))));
+    boolean redisRequired = services.config().redis().required();
+    health.register("redis", 2000, p -> services.redis().ping()
+        .onSuccess(r -> p.complete(Status.OK()))
+        .onFailure(t -> {
+          JsonObject data = new JsonObject().put("reachable", false).put("error", t.getMessage());
+          p.complete(redisRequired ? Status.KO(data) : Status.OK(data));
+        }));
+  }
+
+  /**
+   * Creates indexes before serving. A remote MongoDB that is down must not stop the service from starting (cached
+   * data can still be served), so a failure is logged and retried in the background.
+   */
+  private void ensureIndexes() {
+    try {
+      await(Collections.ensureIndexes(services.mongo()));
+    } catch (Exception e) {
+      LOG.warn("could not create MongoDB indexes yet ({}); retrying in the background", e.toString());
+      retryIndexes();
+    }
+  }
+
+  private void retryIndexes() {
+    vertx.setTimer(5000, id -> Collections.ensureIndexes(services.mongo())
+        .onSuccess(v -> LOG.info("MongoDB indexes created"))
+        .onFailure(t -> {
+          if (!stopping.get()) {
+            retryIndexes();
+          }
+        }));
+  }
+
+  private void deployAll() throws Exception {
+    for (Role role : Role.values()) {
+      if (!services.runs(role)) {
+        continue;
+      }
+      for (VerticleSpec spec : RoleCatalog.verticles(role, services)) {
+        roleDeployments.add(await(vertx.deployVerticle(spec.factory(), spec.options())));
+        services.recordDeployment(spec.name());
+      }
+    }
+    int instances = services.config().http().instances();
+    if (instances == 0) {
+      instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+    }
+    List<RouteModule> modules = RoleCatalog.routes(services);
+    httpDeployments.add(await(vertx.deployVerticle(() -> new HttpServerVerticle(services, modules),
+        new DeploymentOptions().setInstances(instances))));
+    services.recordDeployment("HttpServerVerticle");
+  }
+
+  public Services services() {
+    return services;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public int httpPort() {
+    return services.config().http().port();
+  }
+
+  /** Graceful stop; safe to call more than once (returns the same future). */
+  public synchronized Future<Void> stop() {
+    if (stopped != null) {
+      return stopped;
+    }
+    stopping.set(true);
+    long grace = services.config().http().shutdownGraceMs();
+    LOG.info("stopping: draining HTTP requests (up to {} ms)", grace);
+    Future<Void> http = Future.all(httpDeployments.stream().map(vertx::undeploy).toList()).mapEmpty();
+    stopped = http
+        .recover(t -> Future.succeededFuture())
+        .compose(v -> Future.all(roleDeployments.stream().map(vertx::undeploy).toList()).mapEmpty())
+        .recover(t -> {
+          LOG.warn("a verticle failed to stop cleanly: {}", t.toString());
+          return Future.succeededFuture();
+        })
+        .compose(v -> Future.join(services.mongo().close(), services.redis().close()).mapEmpty())
+        .recover(t -> Future.succeededFuture())
+        .compose(v -> vertx.close())
+        .andThen(ar -> {
+          if (embeddedMongo != null) {
+            embeddedMongo.close();
+          }
+          LOG.info("stopped");
+        })
+        .mapEmpty();
+    return stopped;
+  }
+}

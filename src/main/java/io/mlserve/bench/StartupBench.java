@@ -1,0 +1,102 @@
+package io.mlserve.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Start-up and footprint of the whole service: time from JVM start to {@code /health/ready = 200} (median of N
+ * starts), resident memory idle and after a burst of {@code GET /health/live}.
+ */
+@Command(name = "startup", mixinStandardHelpOptions = true,
+    description = "Time to ready (median of N starts) and RSS idle / after N GET /health/live.")
+public final class StartupBench implements Callable<Integer> {
+  @Option(names = "--runs", defaultValue = "5", description = "Number of starts (default ${DEFAULT-VALUE}).")
+  int runs;
+
+  @Option(names = "--requests", defaultValue = "10000", description = "GET /health/live after start (default ${DEFAULT-VALUE}).")
+  int requests;
+
+  @Option(names = "--jvm-args", defaultValue = "", description = "Extra JVM options for the measured process, space-separated.")
+  String jvmArgs;
+
+  @Override
+  public Integer call() throws Exception {
+    double[] readyMs = new double[runs];
+    double[] idleRss = new double[runs];
+    double[] busyRss = new double[runs];
+    for (int i = 0; i < runs; i++) {
+      int port = JvmProcess.freePort();
+      Path dataDir = Files.createTempDirectory("mlserve-bench");
+      JvmProcess.Builder b = JvmProcess.builder()
+          .env("MLSERVE_HTTP_PORT", String.valueOf(port))
+          .env("MLSERVE_DATA_DIR", dataDir.toString())
+          .env("MLSERVE_REDIS_PREFIX", "bench-" + UUID.randomUUID() + ":")
+          .env("MLSERVE_LOG_LEVEL", "WARN");
+      for (String a : jvmArgs.trim().split("\\s+")) {
+        if (!a.isEmpty()) {
+          b.jvmArg(a);
+        }
+      }
+      long t0 = System.nanoTime();
+      try (JvmProcess p = b.start()) {
+        long waited = p.awaitHttp200("http://127.0.0.1:" + port + "/health/ready", 60_000);
+        if (waited < 0) {
+          System.err.println("process did not become ready; its log:\n" + p.logText());
+          return 1;
+        }
+        readyMs[i] = (System.nanoTime() - t0) / 1e6;
+        Thread.sleep(2000);
+        idleRss[i] = p.rssKb() / 1024.0;
+        hammer(port, requests);
+        busyRss[i] = p.rssKb() / 1024.0;
+        p.sigterm();
+        p.waitFor(20_000);
+      }
+      System.out.printf(Locale.ROOT, "run %d: ready %.0f ms, RSS idle %.0f MB, after %d GET /health/live %.0f MB%n",
+          i + 1, readyMs[i], idleRss[i], requests, busyRss[i]);
+    }
+    System.out.printf(Locale.ROOT, "median of %d: ready %.0f ms (goal <= 3000), RSS idle %.0f MB (goal <= 300),"
+            + " RSS after %d requests %.0f MB%n",
+        runs, Stats.median(readyMs), Stats.median(idleRss), requests, Stats.median(busyRss));
+    return 0;
+  }
+
+  private static void hammer(int port, int total) throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      WebClient client = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true),
+          new PoolOptions().setHttp1MaxSize(16));
+      AtomicInteger next = new AtomicInteger();
+      List<Future<Void>> lanes = new ArrayList<>();
+      for (int lane = 0; lane < 16; lane++) {
+        lanes.add(lane(client, port, next, total));
+      }
+      Future.all(lanes).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+    } finally {
+      vertx.close();
+    }
+  }
+
+  private static Future<Void> lane(WebClient client, int port, AtomicInteger next, int total) {
+    if (next.getAndIncrement() >= total) {
+      return Future.succeededFuture();
+    }
+    return client.get(port, "127.0.0.1", "/health/live").send()
+        .compose(r -> lane(client, port, next, total));
+  }
+}

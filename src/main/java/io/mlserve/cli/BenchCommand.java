@@ -1,0 +1,18 @@
+package io.mlserve.cli;
+
+import io.mlserve.bench.StartupBench;
+import picocli.CommandLine.Command;
+
+/** {@code mlserve bench <what>}: benchmarks that print figures from one run. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = "Benchmarks that print throughput, latency percentiles and memory.",
+    subcommands = {StartupBench.class})
+public final class BenchCommand implements Runnable {
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+}
