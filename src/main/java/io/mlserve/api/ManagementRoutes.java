@@ -3,6 +3,13 @@ package io.mlserve.api;
 import io.mlserve.app.Role;
 import io.mlserve.app.RouteModule;
 import io.mlserve.app.Services;
+import io.mlserve.cli.Logging;
+import io.mlserve.common.ApiError;
+import io.vertx.ext.web.RoutingContext;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -17,6 +24,8 @@ import io.vertx.micrometer.PrometheusScrapingHandler;
 public final class ManagementRoutes implements RouteModule {
   /** The Swagger UI webjar's version, set by Maven filtering of mlserve-build.properties. */
   private static final String SWAGGER_ROOT = "META-INF/resources/webjars/swagger-ui/" + SwaggerUi.VERSION;
+
+  private static final Set<String> LEVELS = new LinkedHashSet<>(List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF"));
 
   private final Services services;
 
@@ -38,6 +47,27 @@ public final class ManagementRoutes implements RouteModule {
         .sendFile("docs/index.html"));
     router.get("/docs/").handler(ctx -> ctx.redirect("/docs"));
     router.get("/docs/ui/*").handler(StaticHandler.create(SWAGGER_ROOT).setCachingEnabled(true));
+    var security = services.config().security();
+    router.get("/admin/log-level").handler(Auth.read(security.readKey(), security.adminKey()))
+        .handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("level", Logging.rootLevel())));
+    router.put("/admin/log-level").handler(Auth.admin(security.adminKey())).handler(this::setLogLevel);
+  }
+
+  /** Changes the root log level at run time, e.g. to DEBUG while investigating, without a restart. */
+  private void setLogLevel(RoutingContext ctx) {
+    JsonObject body = RequestBodies.object(ctx);
+    Object level = body.getValue("level");
+    if (!(level instanceof String s) || !LEVELS.contains(s.toUpperCase(Locale.ROOT))) {
+      throw ApiError.unprocessable("level", "level must be one of " + String.join(", ", LEVELS))
+          .with("allowed", new JsonArray(List.copyOf(LEVELS)));
+    }
+    for (String key : body.fieldNames()) {
+      if (!key.equals("level")) {
+        throw ApiError.unprocessable(key, "unknown field '" + key + "'; only 'level' is accepted");
+      }
+    }
+    Logging.setLevel(s.toUpperCase(Locale.ROOT));
+    Responses.json(ctx, 200, new JsonObject().put("level", Logging.rootLevel()));
   }
 
   private JsonObject versionJson() {

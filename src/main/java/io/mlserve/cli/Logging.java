@@ -21,6 +21,14 @@ public final class Logging {
     }
   }
 
+  public static String rootLevel() {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx) {
+      Level level = ctx.getLogger(Logger.ROOT_LOGGER_NAME).getLevel();
+      return level == null ? "INFO" : level.toString();
+    }
+    return "unknown";
+  }
+
   /** Flushes the async appender; needed before {@code Runtime.halt}, which skips logback's own shutdown. */
   public static void flush() {
     if (LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx) {

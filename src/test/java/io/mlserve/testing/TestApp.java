@@ -1,0 +1,92 @@
+package io.mlserve.testing;
+
+import io.mlserve.app.MlserveApp;
+import io.mlserve.app.Role;
+import io.mlserve.bench.JvmProcess;
+import io.mlserve.config.ConfigLoader;
+import io.mlserve.config.MlserveConfig;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The whole application in-process for integration tests: embedded MongoDB (memory backend unless the test asks for
+ * H2), the real Redis with a key prefix of its own, a free HTTP port, a temporary data directory. The environment
+ * is not read, so tests are hermetic; {@code overrides} set config keys like a {@code --conf} file would.
+ */
+public final class TestApp implements AutoCloseable {
+  private final MlserveApp app;
+  private final Path dataDir;
+
+  private TestApp(MlserveApp app, Path dataDir) {
+    this.app = app;
+    this.dataDir = dataDir;
+  }
+
+  public static TestApp start() throws Exception {
+    return start(EnumSet.allOf(Role.class), new JsonObject());
+  }
+
+  public static TestApp start(Set<Role> roles, JsonObject overrides) throws Exception {
+    Path dataDir = overrides.getString("dataDir") != null ? Path.of(overrides.getString("dataDir"))
+        : Files.createTempDirectory("mlserve-test");
+    return new TestApp(MlserveApp.start(config(dataDir, overrides), roles), dataDir);
+  }
+
+  /** The config a test app gets: defaults, test isolation settings, then the test's own overrides. */
+  public static MlserveConfig config(Path dataDir, JsonObject overrides) {
+    JsonObject base = new JsonObject()
+        .put("dataDir", dataDir.toString())
+        .put("http", new JsonObject().put("port", JvmProcess.freePort()).put("host", "127.0.0.1")
+            .put("instances", 2).put("shutdownGraceMs", 2000))
+        .put("mongo", new JsonObject().put("embeddedBackend", "memory"))
+        .put("redis", new JsonObject().put("prefix", "test-" + UUID.randomUUID() + ":"))
+        .put("models", new JsonObject().put("dir", dataDir.resolve("models").toString()));
+    return ConfigLoader.load(null, Map.of(), deepMerge(base, overrides));
+  }
+
+  static JsonObject deepMerge(JsonObject base, JsonObject over) {
+    JsonObject out = base.copy();
+    over.forEach(e -> {
+      if (e.getValue() instanceof JsonObject o && out.getValue(e.getKey()) instanceof JsonObject b) {
+        out.put(e.getKey(), deepMerge(b, o));
+      } else {
+        out.put(e.getKey(), e.getValue());
+      }
+    });
+    return out;
+  }
+
+  public MlserveApp app() {
+    return app;
+  }
+
+  public int port() {
+    return app.httpPort();
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  public String url(String path) {
+    return "http://127.0.0.1:" + port() + path;
+  }
+
+  @Override
+  public void close() throws Exception {
+    try {
+      app.services().redis().deleteAllWithPrefix().toCompletionStage().toCompletableFuture()
+          .get(5, TimeUnit.SECONDS);
+    } catch (Exception ignored) {
+      // Redis may be what the test took down
+    }
+    app.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+}
