@@ -4,6 +4,7 @@ import io.mlserve.api.ManagementRoutes;
 import io.mlserve.feed.BatchFeederVerticle;
 import io.mlserve.feed.FeedServerVerticle;
 import io.mlserve.inference.InferenceVerticle;
+import io.mlserve.jobs.JobRoutes;
 import io.mlserve.recommend.RecommenderVerticle;
 import io.mlserve.train.TrainerVerticle;
 
@@ -35,6 +36,9 @@ public final class RoleCatalog {
   public static List<RouteModule> routes(Services s) {
     List<RouteModule> modules = new ArrayList<>();
     modules.add(new ManagementRoutes(s));
+    if (s.runs(Role.API)) {
+      modules.add(new JobRoutes(s));
+    }
     return modules;
   }
 }

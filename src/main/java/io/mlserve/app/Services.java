@@ -2,6 +2,7 @@ package io.mlserve.app;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mlserve.config.MlserveConfig;
+import io.mlserve.jobs.Jobs;
 import io.mlserve.store.RedisStore;
 import io.vertx.core.Vertx;
 import io.vertx.ext.healthchecks.HealthChecks;
@@ -86,6 +87,11 @@ public final class Services {
 
   void recordDeployment(String verticleName) {
     deployed.add(verticleName);
+  }
+
+  /** Long-running jobs of this process (and lookup of other processes' jobs). */
+  public Jobs jobs() {
+    return shared(Jobs.class, () -> new Jobs(vertx, mongo, metrics));
   }
 
   /**
