@@ -1,0 +1,183 @@
+package io.mlserve.bench.load;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A closed-loop HTTP load generator on Vert.x: {@code users} virtual users each run a {@link UserScript} over and
+ * over (a request, or a flow of several with think time) for a duration, after a warm-up that is not recorded.
+ * Latencies go to HdrHistograms per request name; statuses and transport errors are counted. Used by the benchmarks
+ * and the {@code loadtest} command; where wrk is available it is the leaner client for single-route throughput.
+ */
+public final class LoadGenerator implements AutoCloseable {
+  private final Vertx vertx;
+
+  public LoadGenerator(int eventLoops) {
+    this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops));
+  }
+
+  /** One virtual user's repeated unit of work. */
+  @FunctionalInterface
+  public interface UserScript {
+    Future<?> iterate(Session session, long iteration);
+  }
+
+  /** What a script can do: send requests (recorded) and think. */
+  public final class Session {
+    private final HttpClient client;
+    private final String host;
+    private final int port;
+    private final int user;
+    private final SplittableRandom random;
+    private final Recorder recorder;
+
+    Session(HttpClient client, String host, int port, int user, long seed, Recorder recorder) {
+      this.client = client;
+      this.host = host;
+      this.port = port;
+      this.user = user;
+      this.random = new SplittableRandom(seed);
+      this.recorder = recorder;
+    }
+
+    public int user() {
+      return user;
+    }
+
+    public SplittableRandom random() {
+      return random;
+    }
+
+    /** Sends a request and records its latency and status under {@code name}. */
+    public Future<Response> send(String name, HttpMethod method, String uri, Buffer body) {
+      long start = System.nanoTime();
+      RequestOptions opts = new RequestOptions().setMethod(method).setHost(host).setPort(port).setURI(uri);
+      if (body != null) {
+        opts.putHeader("Content-Type", "application/json");
+      }
+      return client.request(opts)
+          .compose(req -> body == null ? req.send() : req.send(body))
+          .compose(resp -> resp.body().map(b -> new Response(resp.statusCode(), b)))
+          .andThen(ar -> recorder.record(name, System.nanoTime() - start,
+              ar.succeeded() ? ar.result().status() : -1));
+    }
+
+    public Future<Response> get(String name, String uri) {
+      return send(name, HttpMethod.GET, uri, null);
+    }
+
+    public Future<Void> sleep(long ms) {
+      if (ms <= 0) {
+        return Future.succeededFuture();
+      }
+      Promise<Void> p = Promise.promise();
+      vertx.setTimer(ms, id -> p.complete());
+      return p.future();
+    }
+  }
+
+  public record Response(int status, Buffer body) {
+  }
+
+  /**
+   * Runs the script with {@code users} concurrent users against host:port; blocks until done.
+   *
+   * @param maxConnections HTTP/1.1 connections (pool size); usually = users for closed-loop throughput tests
+   */
+  public LoadResult run(String host, int port, int users, int maxConnections, Duration warmup, Duration duration,
+                        UserScript script) throws Exception {
+    HttpClient client = vertx.createHttpClient(new HttpClientOptions()
+            .setKeepAlive(true).setTcpNoDelay(true).setConnectTimeout(5000).setIdleTimeout(60),
+        new PoolOptions().setHttp1MaxSize(maxConnections).setMaxWaitQueueSize(-1));
+    try {
+      Recorder recorder = new Recorder();
+      long start = System.nanoTime();
+      long measureFrom = start + warmup.toNanos();
+      long end = measureFrom + duration.toNanos();
+      recorder.activateAt(measureFrom);
+      List<Future<Void>> loops = new ArrayList<>();
+      for (int u = 0; u < users; u++) {
+        Session s = new Session(client, host, port, u, 1000L + u, recorder);
+        loops.add(loop(s, script, end, 0));
+      }
+      Future.all(loops).toCompletionStage().toCompletableFuture()
+          .get(warmup.plus(duration).toSeconds() + 120, TimeUnit.SECONDS);
+      double seconds = (Math.min(System.nanoTime(), recorder.lastNanos()) - measureFrom) / 1e9;
+      return recorder.result(Math.max(seconds, duration.toMillis() / 1000.0));
+    } finally {
+      client.close();
+    }
+  }
+
+  private Future<Void> loop(Session s, UserScript script, long end, long iteration) {
+    if (System.nanoTime() >= end) {
+      return Future.succeededFuture();
+    }
+    Future<?> step;
+    try {
+      step = script.iterate(s, iteration);
+    } catch (RuntimeException e) {
+      step = Future.failedFuture(e);
+    }
+    // a failed iteration is already counted by the recorder; keep the user going
+    return step.transform(ar -> loop(s, script, end, iteration + 1));
+  }
+
+  @Override
+  public void close() {
+    vertx.close().toCompletionStage().toCompletableFuture().join();
+  }
+
+  /** Collects latencies and statuses once the warm-up is over. */
+  static final class Recorder {
+    private final Map<String, LoadResult.Series> series = new ConcurrentHashMap<>();
+    private volatile long activeFrom = Long.MAX_VALUE;
+    private volatile long last;
+
+    void activateAt(long nanos) {
+      this.activeFrom = nanos;
+    }
+
+    long lastNanos() {
+      return last == 0 ? System.nanoTime() : last;
+    }
+
+    void record(String name, long latencyNanos, int status) {
+      long now = System.nanoTime();
+      if (now - latencyNanos < activeFrom) {
+        return;
+      }
+      last = now;
+      series.computeIfAbsent(name, n -> new LoadResult.Series()).record(latencyNanos, status);
+    }
+
+    LoadResult result(double seconds) {
+      return new LoadResult(seconds, Map.copyOf(series));
+    }
+  }
+
+  /** Convenience for the common case: every user repeats one GET. */
+  public static UserScript repeatGet(String name, java.util.function.Function<SplittableRandom, String> uri) {
+    return (s, i) -> s.get(name, uri.apply(s.random()));
+  }
+
+  public static Duration seconds(double s) {
+    return Duration.ofMillis(Math.round(s * 1000));
+  }
+}
