@@ -146,8 +146,13 @@ public final class FeatureEncoding {
       if (!(o instanceof Map<?, ?> m)) {
         throw new IllegalArgumentException("feature spec entries must be objects, got " + o);
       }
-      List<String> categories = m.get("categories") instanceof List<?> l
-          ? l.stream().map(String::valueOf).toList() : null;
+      List<String> categories = null;
+      if (m.get("categories") instanceof Iterable<?> it) { // a List, or a JsonArray from a parsed document
+        categories = new ArrayList<>();
+        for (Object c : it) {
+          categories.add(String.valueOf(c));
+        }
+      }
       f.add(new Feature(String.valueOf(m.get("name")), String.valueOf(m.get("encoding")), categories));
     }
     return new FeatureEncoding(f);
