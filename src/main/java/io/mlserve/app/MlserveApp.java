@@ -13,7 +13,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
@@ -56,24 +55,31 @@ public final class MlserveApp {
    * @throws Exception when a part cannot start; everything started so far is closed again
    */
   public static MlserveApp start(MlserveConfig config, Set<Role> roles) throws Exception {
-    return start(config, roles, null);
+    return start(config, roles, false);
   }
 
-  /** Starts clustered when {@code clusterManager} is given, otherwise with a local event bus. */
-  public static MlserveApp start(MlserveConfig config, Set<Role> roles, ClusterManager clusterManager)
-      throws Exception {
+  /** Starts on a clustered event bus (Hazelcast, {@code cluster.*} config) or a local one. */
+  public static MlserveApp start(MlserveConfig config, Set<Role> roles, boolean clustered) throws Exception {
     long t0 = System.nanoTime();
     PrometheusMeterRegistry registry = MetricsSetup.newRegistry();
-    VertxBuilder builder = Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(MetricsSetup.vertxOptions()))
-        .withMetrics(new MicrometerMetricsFactory(registry));
-    Vertx vertx = clusterManager == null ? builder.build()
-        : await(builder.withClusterManager(clusterManager).buildClustered());
+    VertxOptions options = new VertxOptions().setMetricsOptions(MetricsSetup.vertxOptions());
+    VertxBuilder builder = Vertx.builder().withMetrics(new MicrometerMetricsFactory(registry));
+    Vertx vertx;
+    if (clustered) {
+      var c = config.cluster();
+      options.getEventBusOptions().setHost(c.host()).setPort(c.eventBusPort());
+      if (!c.publicHost().isBlank()) {
+        options.getEventBusOptions().setClusterPublicHost(c.publicHost());
+      }
+      vertx = await(builder.with(options).withClusterManager(Clustering.manager(c)).buildClustered());
+    } else {
+      vertx = builder.with(options).build();
+    }
     EmbeddedMongo embedded = null;
     try {
       String mongoUri = config.mongo().uri();
       if (config.mongo().embedded()) {
-        embedded = EmbeddedMongo.start(config.mongo().embeddedBackend(), config.dataDir());
+        embedded = EmbeddedMongo.start(config.mongo().embeddedBackend(), config.dataDir(), config.mongo().embeddedPort());
         mongoUri = embedded.connectionString();
       }
       MongoClient mongo = MongoClients.create(vertx, mongoUri, config.mongo());
@@ -107,6 +113,7 @@ public final class MlserveApp {
     health.register("mongo", 2000, p -> services.mongo().runCommand("ping", new JsonObject().put("ping", 1))
         .onSuccess(r -> p.complete(Status.OK()))
         .onFailure(t -> p.complete(Status.KO(new JsonObject().put("error", t.getMessage())))));
+    health.register("roles", 2000, this::checkRoles);
     boolean redisRequired = services.config().redis().required();
     health.register("redis", 2000, p -> services.redis().ping()
         .onSuccess(r -> p.complete(Status.OK()))
@@ -114,6 +121,27 @@ public final class MlserveApp {
           JsonObject data = new JsonObject().put("reachable", false).put("error", t.getMessage());
           p.complete(redisRequired ? Status.KO(data) : Status.OK(data));
         }));
+  }
+
+  /**
+   * Which roles answer: the ones this process runs ("local"), and over the (clustered) event bus the others, with
+   * the node that answered. Informative: a missing role degrades the routes that need it (503) but does not make
+   * this process unready.
+   */
+  private void checkRoles(io.vertx.core.Promise<Status> p) {
+    JsonObject data = new JsonObject();
+    List<Future<?>> pings = new ArrayList<>();
+    for (Role role : Role.values()) {
+      if (services.runs(role)) {
+        data.put(role.id(), "local");
+        continue;
+      }
+      pings.add(vertx.eventBus().<JsonObject>request(RolePresence.address(role), new JsonObject(),
+              new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(1000))
+          .onSuccess(m -> data.put(role.id(), "remote " + m.body().getString("node")))
+          .onFailure(t -> data.put(role.id(), "unreachable")));
+    }
+    Future.join(pings).onComplete(ar -> p.complete(Status.OK(data)));
   }
 
   /**

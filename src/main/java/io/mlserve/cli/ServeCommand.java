@@ -43,7 +43,7 @@ public final class ServeCommand implements Callable<Integer> {
     Logger log = LoggerFactory.getLogger(ServeCommand.class);
     MlserveApp app;
     try {
-      app = MlserveApp.start(config, roles, options.cluster ? Clustering.manager(config) : null);
+      app = MlserveApp.start(config, roles, options.cluster);
     } catch (Exception e) {
       Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
       log.error("mlserve could not start: {}", cause.toString(), cause);

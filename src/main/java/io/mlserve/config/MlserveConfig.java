@@ -17,7 +17,8 @@ public record MlserveConfig(
     BusConfig bus,
     LogConfig log,
     SecurityConfig security,
-    ModelsConfig models) {
+    ModelsConfig models,
+    ClusterConfig cluster) {
 
   static MlserveConfig from(ConfigReader r) {
     return new MlserveConfig(
@@ -29,7 +30,8 @@ public record MlserveConfig(
         BusConfig.from(r),
         LogConfig.from(r),
         SecurityConfig.from(r),
-        ModelsConfig.from(r));
+        ModelsConfig.from(r),
+        ClusterConfig.from(r));
   }
 
   /** HTTP server of the api role. {@code instances = 0} means one verticle instance per core. */
@@ -47,11 +49,12 @@ public record MlserveConfig(
   }
 
   /**
-   * MongoDB. An empty {@code uri} starts the embedded mongo-java-server on a loopback port, with the H2 file backend
-   * under {@code dataDir} (or the memory backend, for tests).
+   * MongoDB. An empty {@code uri} starts the embedded mongo-java-server on a loopback port ({@code embeddedPort}, 0 =
+   * any free one; fix it so other processes on the host can share it via their {@code MONGO_URI}), with the H2 file
+   * backend under {@code dataDir} (or the memory backend, for tests).
    */
-  public record MongoConfig(String uri, String db, String embeddedBackend, long serverSelectionTimeoutMs,
-                            int maxPoolSize) {
+  public record MongoConfig(String uri, String db, String embeddedBackend, int embeddedPort,
+                            long serverSelectionTimeoutMs, int maxPoolSize) {
     public boolean embedded() {
       return uri.isEmpty();
     }
@@ -61,6 +64,7 @@ public record MlserveConfig(
           r.uri("mongo.uri", Set.of("mongodb", "mongodb+srv"), true),
           r.nonBlank("mongo.db"),
           r.oneOf("mongo.embeddedBackend", Set.of("h2", "memory")),
+          r.intIn("mongo.embeddedPort", 0, 65535),
           r.longIn("mongo.serverSelectionTimeoutMs", 100, 120_000),
           r.intIn("mongo.maxPoolSize", 1, 1000));
     }

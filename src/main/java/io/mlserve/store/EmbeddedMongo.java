@@ -32,7 +32,7 @@ public final class EmbeddedMongo implements AutoCloseable {
     this.address = address;
   }
 
-  public static EmbeddedMongo start(String backendName, Path dataDir) {
+  public static EmbeddedMongo start(String backendName, Path dataDir, int port) {
     MongoBackend backend;
     if ("memory".equals(backendName)) {
       backend = new MemoryBackend();
@@ -51,7 +51,7 @@ public final class EmbeddedMongo implements AutoCloseable {
       }
     }
     MongoServer server = new MongoServer(backend);
-    server.bind("127.0.0.1", 0);
+    server.bind("127.0.0.1", port);
     InetSocketAddress address = server.getLocalAddress();
     LOG.info("embedded MongoDB ({} backend) listening on {}:{}", backendName, address.getHostString(),
         address.getPort());
