@@ -1,6 +1,7 @@
 package io.mlserve;
 
 import io.mlserve.cli.BenchCommand;
+import io.mlserve.cli.LoadtestCommand;
 import io.mlserve.cli.Logging;
 import io.mlserve.cli.ServeCommand;
 import io.mlserve.cli.ServeOptions;
@@ -20,6 +21,7 @@ import java.util.concurrent.Callable;
     subcommands = {
         ServeCommand.class,
         BenchCommand.class,
+        LoadtestCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class Main implements Callable<Integer> {
