@@ -152,6 +152,14 @@ public final class ConfigLoader {
     }
   }
 
+  /** Every environment variable the configuration reads, mapped to its key. */
+  public static Map<String, String> knownEnvNames() {
+    Map<String, String> envToPath = new LinkedHashMap<>();
+    collectLeaves(defaults(), "", envToPath);
+    envToPath.putAll(ENV_ALIASES);
+    return envToPath;
+  }
+
   private static void collectLeaves(JsonObject node, String prefix, Map<String, String> envToPath) {
     for (Map.Entry<String, Object> e : node) {
       String path = prefix + e.getKey();
