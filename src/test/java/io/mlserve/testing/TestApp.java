@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -23,10 +24,12 @@ import java.util.concurrent.TimeUnit;
 public final class TestApp implements AutoCloseable {
   private final MlserveApp app;
   private final Path dataDir;
+  private final int blockedMark;
 
-  private TestApp(MlserveApp app, Path dataDir) {
+  private TestApp(MlserveApp app, Path dataDir, int blockedMark) {
     this.app = app;
     this.dataDir = dataDir;
+    this.blockedMark = blockedMark;
   }
 
   public static TestApp start() throws Exception {
@@ -36,7 +39,8 @@ public final class TestApp implements AutoCloseable {
   public static TestApp start(Set<Role> roles, JsonObject overrides) throws Exception {
     Path dataDir = overrides.getString("dataDir") != null ? Path.of(overrides.getString("dataDir"))
         : Files.createTempDirectory("mlserve-test");
-    return new TestApp(MlserveApp.start(config(dataDir, overrides), roles), dataDir);
+    int mark = BlockedThreadWatch.mark();
+    return new TestApp(MlserveApp.start(config(dataDir, overrides), roles), dataDir, mark);
   }
 
   /** The config a test app gets: defaults, test isolation settings, then the test's own overrides. */
@@ -88,5 +92,9 @@ public final class TestApp implements AutoCloseable {
       // Redis may be what the test took down
     }
     app.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    List<String> blocked = BlockedThreadWatch.newSince(blockedMark);
+    if (!blocked.isEmpty()) {
+      throw new AssertionError("Vert.x reported blocked threads while this app ran: " + blocked);
+    }
   }
 }
