@@ -27,6 +27,12 @@ public final class Clustering {
     // leave quickly on SIGTERM: the app drains HTTP first, then the member leaves gracefully
     hz.setProperty("hazelcast.shutdownhook.enabled", "false");
     hz.setProperty("hazelcast.graceful.shutdown.max.wait", "10");
+    // a member that died without leaving (kill -9) is dropped after 10 s instead of Hazelcast's 60, so requests
+    // for its roles fail fast with "no handler" (503) rather than waiting for timeouts
+    hz.setProperty("hazelcast.heartbeat.interval.seconds", "1");
+    hz.setProperty("hazelcast.max.no.heartbeat.seconds", "10");
+    // members listed without a port are probed over the whole port range, not only its first 3 ports
+    hz.setProperty("hazelcast.tcp.join.port.try.count", String.valueOf(cfg.portCount()));
     NetworkConfig net = hz.getNetworkConfig();
     net.setPort(cfg.port()).setPortAutoIncrement(true).setPortCount(cfg.portCount());
     if (!cfg.publicHost().isBlank()) {
