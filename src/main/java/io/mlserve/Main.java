@@ -20,6 +20,7 @@ import java.util.concurrent.Callable;
     subcommands = {
         ServeCommand.class,
         BenchCommand.class,
+        io.mlserve.train.TrainCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class Main implements Callable<Integer> {

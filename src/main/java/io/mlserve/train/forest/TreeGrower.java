@@ -8,9 +8,8 @@ import java.util.SplittableRandom;
 /**
  * Grows one classification tree on a bootstrap sample: Gini impurity, {@code mtry} features drawn per node (features
  * that are constant in the node do not count, as in scikit-learn), leaves of at least {@code nodeSize} weighted rows.
- * Rows are kept in one index array partitioned in place; class counts per bin come from a histogram for large nodes
- * and from sorting the node's few rows for small ones (same result, less work). Not thread-safe: one grower per
- * thread.
+ * Rows are kept in one index array partitioned in place; each candidate feature costs one pass over the node's rows
+ * (class counts per bin into a histogram that only its non-empty bins touch). Not thread-safe: one grower per thread.
  */
 final class TreeGrower {
   private final BinnedColumns data;
@@ -25,7 +24,7 @@ final class TreeGrower {
   private final int[] bestLeftCounts;
   private final int[] featureOrder;
   private final int[] presentBins;
-  private long[] keys = new long[64];
+  private final int[] binWeight;
 
   // the tree being grown
   private final IntList feature = new IntList();
@@ -40,12 +39,16 @@ final class TreeGrower {
     this.classes = classes;
     this.params = params;
     this.mtry = params.effectiveMtry(data.columns);
+    if (classes > 256) {
+      throw new IllegalArgumentException("at most 256 classes, got " + classes);
+    }
     int maxBins = 0;
     for (int c = 0; c < data.columns; c++) {
       maxBins = Math.max(maxBins, data.binCount(c));
     }
     this.histogram = new int[maxBins * classes];
     this.presentBins = new int[maxBins];
+    this.binWeight = new int[maxBins];
     this.leftCounts = new int[classes];
     this.bestLeftCounts = new int[classes];
     this.featureOrder = new int[data.columns];
@@ -62,10 +65,13 @@ final class TreeGrower {
     int[] rows = new int[n];
     int m = 0;
     int[] counts = new int[classes];
+    // one random read per row in the hot loop: bootstrap weight << 8 | class index
+    int[] code = new int[n];
     for (int r = 0; r < n; r++) {
       if (weight[r] > 0) {
         rows[m++] = r;
         counts[labels[r]] += weight[r];
+        code[r] = weight[r] << 8 | labels[r];
       }
     }
     feature.clear();
@@ -82,7 +88,7 @@ final class TreeGrower {
     stack.add(new Pending(0, m, 0, newNode(), counts, new long[(data.columns + 63) / 64]));
     while (!stack.isEmpty()) {
       Pending p = stack.remove(stack.size() - 1);
-      Split s = bestSplit(rows, weight, p.start(), p.end(), p.depth(), p.counts(), p.constant(), random);
+      Split s = bestSplit(rows, code, p.start(), p.end(), p.depth(), p.counts(), p.constant(), random);
       if (s == null) {
         makeLeaf(p.node(), p.counts());
         continue;
@@ -129,7 +135,7 @@ final class TreeGrower {
     distribution.set(node, d);
   }
 
-  private Split bestSplit(int[] rows, int[] weight, int start, int end, int depth, int[] counts, long[] constant,
+  private Split bestSplit(int[] rows, int[] code, int start, int end, int depth, int[] counts, long[] constant,
                           SplittableRandom random) {
     int total = 0;
     int nonZero = 0;
@@ -157,8 +163,9 @@ final class TreeGrower {
       int f = featureOrder[j];
       featureOrder[j] = featureOrder[k];
       featureOrder[k] = f;
-      int present = classCountsByBin(f, rows, weight, start, end);
+      int present = classCountsByBin(f, rows, code, start, end);
       if (present <= 1) { // constant in this node: remember it for the children and draw another feature
+        clearBins(present);
         if (nowConstant == constant) {
           nowConstant = constant.clone();
         }
@@ -190,6 +197,7 @@ final class TreeGrower {
           System.arraycopy(leftCounts, 0, bestLeftCounts, 0, classes);
         }
       }
+      clearBins(present);
     }
     if (bestFeature < 0) {
       return null;
@@ -199,53 +207,52 @@ final class TreeGrower {
   }
 
   /**
-   * Fills {@link #histogram} with weighted class counts of the node's rows per bin of {@code f} and
-   * {@link #presentBins} with the non-empty bins in ascending order; returns how many there are. Only the present
-   * bins' histogram rows are valid (and they are cleared again by the next call).
+   * Adds the node's weighted class counts per bin of {@code f} to {@link #histogram} and lists the non-empty bins,
+   * ascending, in {@link #presentBins}; returns how many there are. Work is proportional to the node's rows (plus
+   * sorting its distinct bins), never to the number of bins, so deep small nodes stay cheap.
+   * {@link #clearBins} restores the all-zero histogram afterwards.
    */
-  private int classCountsByBin(int f, int[] rows, int[] weight, int start, int end) {
+  private int classCountsByBin(int f, int[] rows, int[] code, int start, int end) {
     char[] bin = data.bins[f];
-    int n = end - start;
     int binCount = data.binCount(f);
     int present = 0;
-    if (n * 4 >= binCount) { // measured: histograms pay off once a node has a quarter as many rows as bins
-      Arrays.fill(histogram, 0, binCount * classes, 0);
+    if ((end - start) * 4 >= binCount) { // many rows per bin: count, then scan the bins in order
       for (int i = start; i < end; i++) {
         int r = rows[i];
-        histogram[bin[r] * classes + labels[r]] += weight[r];
+        int b = bin[r];
+        int c = code[r];
+        binWeight[b] += c >>> 8;
+        histogram[b * classes + (c & 0xff)] += c >>> 8;
       }
       for (int b = 0; b < binCount; b++) {
-        int base = b * classes;
-        for (int c = 0; c < classes; c++) {
-          if (histogram[base + c] != 0) {
-            presentBins[present++] = b;
-            break;
-          }
+        if (binWeight[b] != 0) {
+          presentBins[present++] = b;
         }
       }
       return present;
     }
-    // small node: sort (bin, row) keys instead of scanning every bin
-    if (keys.length < n) {
-      keys = new long[Math.max(n, keys.length * 2)];
-    }
-    for (int i = 0; i < n; i++) {
-      int r = rows[start + i];
-      keys[i] = ((long) bin[r] << 32) | r;
-    }
-    Arrays.sort(keys, 0, n);
-    int last = -1;
-    for (int i = 0; i < n; i++) {
-      int b = (int) (keys[i] >>> 32);
-      int r = (int) keys[i];
-      if (b != last) {
+    for (int i = start; i < end; i++) { // few rows: note each new bin, then sort those few
+      int r = rows[i];
+      int b = bin[r];
+      int c = code[r];
+      if (binWeight[b] == 0) {
         presentBins[present++] = b;
-        Arrays.fill(histogram, b * classes, b * classes + classes, 0);
-        last = b;
       }
-      histogram[b * classes + labels[r]] += weight[r];
+      binWeight[b] += c >>> 8;
+      histogram[b * classes + (c & 0xff)] += c >>> 8;
+    }
+    if (present > 1) {
+      Arrays.sort(presentBins, 0, present);
     }
     return present;
+  }
+
+  private void clearBins(int present) {
+    for (int i = 0; i < present; i++) {
+      int b = presentBins[i];
+      binWeight[b] = 0;
+      Arrays.fill(histogram, b * classes, b * classes + classes, 0);
+    }
   }
 
   /** Σ count² / total: maximizing it over both children minimizes their weighted Gini impurity. */
