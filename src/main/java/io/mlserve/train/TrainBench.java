@@ -6,15 +6,11 @@ import io.vertx.core.json.JsonObject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code mlserve bench train}: random-forest training on the real Covertype sample (80/20 stratified, seed 42, 100
@@ -78,77 +74,36 @@ public final class TrainBench implements Callable<Integer> {
         split.data().rows(), split.trainY().length, split.testY().length, split.data().dataHash());
     OfflineTraining.Result warm = OfflineTraining.train(split, params, threads);
     double[] seconds = new double[runs];
+    double[] cpuSeconds = new double[runs];
     OfflineTraining.Result last = warm;
     for (int i = 0; i < runs; i++) {
       last = OfflineTraining.train(split, params, threads);
       seconds[i] = last.trainNanos() / 1e9;
+      cpuSeconds[i] = last.cpuNanos() / 1e9;
     }
     double ours = Stats.median(seconds);
-    System.out.printf(Locale.ROOT, "  mlserve forest: accuracy %.4f, macro-F1 %.4f, train %.2f s (median of %d;"
-            + " cold first run %.2f s), %d nodes, depth %d, %d threads%n",
-        last.metrics().accuracy(), last.metrics().macroF1(), ours, runs, warm.trainNanos() / 1e9,
+    double oursCpu = Stats.median(cpuSeconds);
+    System.out.printf(Locale.ROOT, "  mlserve forest: accuracy %.4f, macro-F1 %.4f, train %.2f s wall / %.2f s CPU"
+            + " (medians of %d; cold first run %.2f s), %d nodes, depth %d, %d threads%n",
+        last.metrics().accuracy(), last.metrics().macroF1(), ours, oursCpu, runs, warm.trainNanos() / 1e9,
         last.forest().nodeCount(), last.forest().maxDepth(), threads);
-    JsonObject sk1 = sklearn(split, 1);
-    JsonObject skN = threads > 1 ? sklearn(split, threads) : null;
+    JsonObject sk1 = SklearnBaseline.run(Path.of(python), script, split, trees, 1, runs);
+    JsonObject skN = threads > 1 && sk1 != null ? SklearnBaseline.run(Path.of(python), script, split, trees, threads,
+        runs) : null;
     if (sk1 == null) {
       return;
     }
     for (JsonObject sk : skN == null ? new JsonObject[] {sk1} : new JsonObject[] {sk1, skN}) {
       System.out.printf(Locale.ROOT, "  scikit-learn %s RandomForestClassifier(%d, n_jobs=%d): accuracy %.4f,"
-              + " macro-F1 %.4f, train %.2f s (median of %d)%n", sk.getString("sklearn"), trees,
+              + " macro-F1 %.4f, train %.2f s wall / %.2f s CPU (medians of %d)%n", sk.getString("sklearn"), trees,
           sk.getInteger("nJobs"), sk.getDouble("accuracy"), sk.getDouble("macroF1"), sk.getDouble("trainSeconds"),
-          runs);
+          sk.getDouble("cpuSeconds"), runs);
     }
     JsonObject same = skN != null ? skN : sk1;
-    System.out.printf(Locale.ROOT, "  ratio vs scikit-learn n_jobs=%d: time %.2fx (below 1 = faster), accuracy"
-            + " %+.4f, macro-F1 %+.4f%n", same.getInteger("nJobs"), ours / same.getDouble("trainSeconds"),
+    System.out.printf(Locale.ROOT, "  ratio vs scikit-learn n_jobs=%d: wall time %.2fx, CPU time %.2fx (below 1 ="
+            + " faster), accuracy %+.4f, macro-F1 %+.4f%n", same.getInteger("nJobs"),
+        ours / same.getDouble("trainSeconds"), oursCpu / same.getDouble("cpuSeconds"),
         last.metrics().accuracy() - same.getDouble("accuracy"), last.metrics().macroF1() - same.getDouble("macroF1"));
-  }
-
-  /** scikit-learn on the same split, or null (with the reason printed) when it cannot run here. */
-  private JsonObject sklearn(OfflineTraining.Split split, int jobs) throws Exception {
-    if (!Files.isRegularFile(script) || !Files.isExecutable(Path.of(python))) {
-      System.out.println("  scikit-learn: skipped (" + script + " or " + python + " missing)");
-      return null;
-    }
-    Path dir = Files.createTempDirectory("mlserve-sklearn");
-    try {
-      writeCsv(dir.resolve("train.csv"), split.trainX(), split.trainY(), split.data());
-      writeCsv(dir.resolve("test.csv"), split.testX(), split.testY(), split.data());
-      Process p = new ProcessBuilder(python, script.toString(), dir.resolve("train.csv").toString(),
-          dir.resolve("test.csv").toString(), Integer.toString(trees), "42", Integer.toString(jobs),
-          Integer.toString(runs)).redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-      if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
-        System.out.println("  scikit-learn: failed (install it with apt-get install python3-sklearn): "
-            + out.lines().reduce((a, b) -> b).orElse(""));
-        return null;
-      }
-      return new JsonObject(out.lines().reduce((a, b) -> b).orElseThrow());
-    } finally {
-      try (var files = Files.list(dir)) {
-        for (Path f : files.toList()) {
-          Files.deleteIfExists(f);
-        }
-      }
-      Files.deleteIfExists(dir);
-    }
-  }
-
-  private static void writeCsv(Path file, float[] x, int[] y, TrainingSet data) throws IOException {
-    int w = data.columns();
-    long[] labels = data.classLabels();
-    try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(file))) {
-      StringBuilder line = new StringBuilder(256);
-      for (int r = 0; r < y.length; r++) {
-        line.setLength(0);
-        for (int c = 0; c < w; c++) {
-          float v = x[r * w + c];
-          line.append(v == Math.rint(v) ? Long.toString((long) v) : Float.toString(v)).append(',');
-        }
-        out.println(line.append(labels[y[r]]));
-      }
-    }
   }
 
   private void synthetic(ForestParams params, int threads) {
@@ -160,10 +115,11 @@ public final class TrainBench implements Callable<Integer> {
     OfflineTraining.Result r = OfflineTraining.train(split, params, threads);
     long heapAfter = usedHeap();
     System.out.printf(Locale.ROOT, "synthetic %,d rows (%,d train / %,d test, generated and encoded in %.1f s):"
-            + " %d trees, maxDepth %s, train %.1f s on %d threads, accuracy %.4f, macro-F1 %.4f, %,d nodes,"
+            + " %d trees, maxDepth %s, train %.1f s wall / %.1f s CPU on %d threads, accuracy %.4f, macro-F1 %.4f, %,d nodes,"
             + " depth %d, heap used %d MB before / %d MB after training (peak heap %d MB)%n",
         syntheticRows, split.trainY().length, split.testY().length, prepare, params.trees(),
-        params.maxDepth() == 0 ? "unlimited" : Integer.toString(params.maxDepth()), r.trainNanos() / 1e9, threads,
+        params.maxDepth() == 0 ? "unlimited" : Integer.toString(params.maxDepth()), r.trainNanos() / 1e9,
+        r.cpuNanos() / 1e9, threads,
         r.metrics().accuracy(), r.metrics().macroF1(), r.forest().nodeCount(), r.forest().maxDepth(),
         heapBefore >> 20, heapAfter >> 20, peakHeap() >> 20);
   }
