@@ -50,7 +50,7 @@ public final class TrainerVerticle extends VerticleBase {
     }, false);
     ModelRegistry registry = registry(services);
     TrainingService training = new TrainingService(vertx, context, config, pool,
-        new TrainingDataLoader(vertx, services.mongo()), new ExperimentStore(services.mongo()), registry);
+        new TrainingDataLoader(vertx, services.mongo()), new ExperimentStore(services.mongo()), registry, services.metrics());
     Bus.consume(vertx, RUN_ADDRESS, body -> {
       TrainRequest request = TrainRequest.parse(body, config);
       Job job = services.jobs().start(request.mode(), body, j -> {

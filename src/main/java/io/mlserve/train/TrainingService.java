@@ -9,6 +9,9 @@ import io.mlserve.registry.ModelRegistry;
 import io.mlserve.train.forest.ForestModel;
 import io.mlserve.train.forest.ForestParams;
 import io.mlserve.train.forest.RandomForestTrainer;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -43,9 +46,11 @@ public final class TrainingService {
   private final TrainingDataLoader loader;
   private final ExperimentStore experiments;
   private final Promotion promotion;
+  private final MeterRegistry metrics;
 
   public TrainingService(Vertx vertx, Context context, TrainConfig config, Executor pool, TrainingDataLoader loader,
-                         ExperimentStore experiments, ModelRegistry registry) {
+                         ExperimentStore experiments, ModelRegistry registry, MeterRegistry metrics) {
+    this.metrics = metrics;
     this.vertx = vertx;
     this.context = context;
     this.config = config;
@@ -143,8 +148,13 @@ public final class TrainingService {
         .put("params", new JsonObject(params.toMap())).put("data", p.dataInfo());
     long t0 = System.nanoTime();
     return experiments.started(doc).compose(v -> {
+      Counter trees = Counter.builder("mlserve.train.trees").description("Trees grown by the trainer")
+          .register(metrics);
       var training = RandomForestTrainer.train(p.trainX(), p.trainY(), p.trainY().length, p.data().columns(),
-          p.data().classLabels(), params, pool, config.poolSize(), i -> job.checkCancelled(), n -> job.advance(1));
+          p.data().classLabels(), params, pool, config.poolSize(), i -> job.checkCancelled(), n -> {
+            job.advance(1);
+            trees.increment();
+          });
       return Future.fromCompletionStage(training, context);
     }).compose(forest -> {
       long trainMs = (System.nanoTime() - t0) / 1_000_000;
@@ -153,6 +163,11 @@ public final class TrainingService {
         return new Outcome(runId, params, ClassificationMetrics.of(p.testY(), predicted, p.data().classLabels()),
             forest, trainMs);
       }, false);
+    }).compose(outcome -> {
+      count(ExperimentStore.SUCCEEDED);
+      Timer.builder("mlserve.train.experiment.duration").description("Training plus evaluation time of experiments")
+          .register(metrics).record(java.time.Duration.ofNanos(System.nanoTime() - t0));
+      return Future.succeededFuture(outcome);
     }).compose(outcome -> experiments.finished(runId, ExperimentStore.SUCCEEDED, new JsonObject()
             .put("metrics", new JsonObject(outcome.metrics().toMap()))
             .put("durationMs", (System.nanoTime() - t0) / 1_000_000)
@@ -166,6 +181,7 @@ public final class TrainingService {
       if (!cancelled) {
         LOG.warn("experiment {} failed: {}", runId, cause.toString());
       }
+      count(cancelled ? ExperimentStore.CANCELLED : ExperimentStore.FAILED);
       return experiments.finished(runId, cancelled ? ExperimentStore.CANCELLED : ExperimentStore.FAILED,
               new JsonObject().put("durationMs", (System.nanoTime() - t0) / 1_000_000)
                   .put("error", cancelled ? "cancelled on request" : String.valueOf(cause.getMessage())))
@@ -205,6 +221,11 @@ public final class TrainingService {
                     .put("macroF1", best.metrics().macroF1()))
                 .put("data", p.dataInfo())
                 .put("model", decision)));
+  }
+
+  private void count(String status) {
+    Counter.builder("mlserve.train.experiments").description("Finished experiments by status")
+        .tag("status", status).register(metrics).increment();
   }
 
   private double score(ClassificationMetrics m) {

@@ -169,6 +169,9 @@ class TrainerIntegrationTest {
     assertThat(experiment.getJsonObject("data").getInteger("testRows")).isEqualTo(300);
     assertThat(experiment.getLong("durationMs")).isPositive();
     assertThat(experiment.getJsonObject("model").getInteger("version")).isEqualTo(version);
+    String prometheus = get("/metrics").bodyAsString();
+    assertThat(prometheus).contains("mlserve_train_experiments_total{status=\"succeeded\"}")
+        .contains("mlserve_train_trees_total");
 
     JsonObject again = runJob(new JsonObject().put("mode", "train")).getJsonObject("result").getJsonObject("model");
     assertThat(again.getBoolean("promoted")).isFalse();
