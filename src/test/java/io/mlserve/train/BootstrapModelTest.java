@@ -60,6 +60,23 @@ class BootstrapModelTest {
   }
 
   @Test
+  @DisplayName("synthetic training data is the same in every JVM for a seed (same data hash from two processes)")
+  void syntheticDataIsReproducibleAcrossProcesses(@TempDir Path dir) throws Exception {
+    List<String> hashes = new java.util.ArrayList<>();
+    for (int run = 0; run < 2; run++) {
+      Path out = dir.resolve("run" + run);
+      try (io.mlserve.bench.JvmProcess p = io.mlserve.bench.JvmProcess.builder()
+          .args("train", "--synthetic", "3000", "--trees", "1", "--max-depth", "2", "--out", out.toString())
+          .start()) {
+        assertThat(p.waitFor(60_000)).isZero();
+      }
+      hashes.add(ModelMetadata.parse(new JsonObject(Files.readString(out.resolve("modelo1/1/metadata.json"))))
+          .toJson().getJsonObject("data").getString("hash"));
+    }
+    assertThat(hashes.get(1)).isEqualTo(hashes.get(0));
+  }
+
+  @Test
   @DisplayName("`mlserve train --synthetic` writes the next version, and the trainer role registers it as production")
   void trainCommandAndSync(@TempDir Path models) throws Exception {
     Files.createDirectories(models.resolve("modelo1"));
