@@ -27,8 +27,10 @@ public final class ExperimentStore {
   }
 
   public Future<Void> started(JsonObject doc) {
+    Instant now = Instant.now();
+    // startedAtMs sorts correctly; ISO strings with 0, 3, 6 or 9 fraction digits do not always
     return mongo.insert(Collections.EXPERIMENTS, doc.copy().put("status", RUNNING)
-        .put("startedAt", Instant.now().toString())).mapEmpty();
+        .put("startedAt", now.toString()).put("startedAtMs", now.toEpochMilli())).mapEmpty();
   }
 
   /** Merges {@code fields} (status, metrics, durationMs, error, ...) into the run's document. */
@@ -44,7 +46,7 @@ public final class ExperimentStore {
   /** Newest first; {@code filter} may hold status, mode and jobId. */
   public Future<JsonArray> list(JsonObject filter, int limit) {
     return mongo.findWithOptions(Collections.EXPERIMENTS, filter, new FindOptions()
-            .setSort(new JsonObject().put("startedAt", -1)).setLimit(limit)
+            .setSort(new JsonObject().put("startedAtMs", -1)).setLimit(limit)
             .setFields(new JsonObject().put("_id", 0)))
         .map(JsonArray::new);
   }

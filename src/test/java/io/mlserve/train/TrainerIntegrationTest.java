@@ -199,6 +199,9 @@ class TrainerIntegrationTest {
     assertThat(listed.stream().map(JsonObject.class::cast).map(e -> e.getJsonObject("data").getString("hash"))
         .distinct()).hasSize(1);
     assertThat(get("/experiments?mode=tune&limit=2").bodyAsJsonObject().getJsonArray("experiments")).hasSize(2);
+    List<Long> starts = get("/experiments").bodyAsJsonObject().getJsonArray("experiments").stream()
+        .map(e -> ((JsonObject) e).getLong("startedAtMs")).toList();
+    assertThat(starts).hasSizeGreaterThanOrEqualTo(4).isSortedAccordingTo(java.util.Comparator.reverseOrder());
   }
 
   @Test
