@@ -75,7 +75,8 @@ public final class OfflineTraining {
       long cpu0 = processCpuNanos();
       long t0 = System.nanoTime();
       ForestModel forest = RandomForestTrainer.train(s.trainX(), s.trainY(), s.trainY().length, s.data().columns(),
-          s.data().classLabels(), params, pool, threads, RandomForestTrainer.Progress.NONE, n -> { }).join();
+          s.data().classLabels(), params, pool, threads, RandomForestTrainer.Progress.NONE,
+          RandomForestTrainer.TreeDone.NONE).join();
       long nanos = System.nanoTime() - t0;
       long cpu = processCpuNanos() - cpu0;
       int[] predicted = forest.predictIndexes(s.testX(), s.testY().length);

@@ -150,10 +150,12 @@ public final class TrainingService {
     return experiments.started(doc).compose(v -> {
       Counter trees = Counter.builder("mlserve.train.trees").description("Trees grown by the trainer")
           .register(metrics);
+      java.util.concurrent.atomic.AtomicLong nodes = new java.util.concurrent.atomic.AtomicLong();
       var training = RandomForestTrainer.train(p.trainX(), p.trainY(), p.trainY().length, p.data().columns(),
-          p.data().classLabels(), params, pool, config.poolSize(), i -> job.checkCancelled(), n -> {
+          p.data().classLabels(), params, pool, config.poolSize(), i -> job.checkCancelled(), (n, tree) -> {
             job.advance(1);
             trees.increment();
+            checkSize(params, n, nodes.addAndGet(tree.size()));
           });
       return Future.fromCompletionStage(training, context);
     }).compose(forest -> {
@@ -221,6 +223,19 @@ public final class TrainingService {
                     .put("macroF1", best.metrics().macroF1()))
                 .put("data", p.dataInfo())
                 .put("model", decision)));
+  }
+
+  /**
+   * Stops an experiment early (after 3 trees) when its forest is on course to exceed {@code train.maxModelNodes}:
+   * it could not be exported, so minutes of training would be wasted.
+   */
+  private void checkSize(ForestParams params, int finished, long nodesSoFar) {
+    long projected = nodesSoFar * params.trees() / finished;
+    if (finished >= 3 && projected > config.maxModelNodes() * 3 / 2) {
+      throw ApiError.unprocessable("params", "this forest is on course for about " + projected + " nodes, over"
+          + " train.maxModelNodes (" + config.maxModelNodes() + "): lower maxDepth or trees, raise nodeSize, or"
+          + " raise train.maxModelNodes");
+    }
   }
 
   private void count(String status) {

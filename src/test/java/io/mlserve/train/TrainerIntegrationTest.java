@@ -72,6 +72,10 @@ class TrainerIntegrationTest {
 
   /** Replaces the covertype rows with {@code n} synthetic ones carrying feeder-style bookkeeping fields. */
   private static void loadRows(int n, long seed) throws Exception {
+    loadRows(services, n, seed);
+  }
+
+  private static void loadRows(Services services, int n, long seed) throws Exception {
     await(services.mongo().removeDocuments(Collections.COVERTYPE, new JsonObject()));
     if (n == 0) {
       return;
@@ -233,5 +237,26 @@ class TrainerIntegrationTest {
     assertThat(experiments.getJsonObject(0).getString("status")).isEqualTo("cancelled");
     assertThat(await(registry.list())).hasSize(versionsBefore);
     assertThat(await(registry.production("modelo1")).getInteger("version")).isEqualTo(prodDoc.getInteger("version"));
+  }
+
+  @Test
+  @DisplayName("a forest on course to exceed train.maxModelNodes stops after a few trees with a clear error")
+  void oversizedForestFailsFast() throws Exception {
+    try (TestApp small = TestApp.start(EnumSet.of(Role.API, Role.TRAINER),
+        new JsonObject().put("train", new JsonObject().put("maxModelNodes", 1000)))) {
+      loadRows(small.app().services(), 1500, 24);
+      HttpResponse<Buffer> started = await(http.postAbs(small.url("/train"))
+          .sendJsonObject(new JsonObject().put("params", new JsonObject().put("trees", 200))));
+      assertThat(started.statusCode()).isEqualTo(202);
+      String jobId = started.bodyAsJsonObject().getString("jobId");
+      JsonObject job = await(small.app().services().jobs().awaitFinished(jobId, 100));
+      assertThat(job.getString("state")).isEqualTo("FAILED");
+      assertThat(job.getString("error")).contains("train.maxModelNodes (1000)");
+      assertThat(job.getLong("processed")).isLessThan(20);
+      JsonObject experiment = await(http.getAbs(small.url("/experiments?jobId=" + jobId)).send()).bodyAsJsonObject()
+          .getJsonArray("experiments").getJsonObject(0);
+      assertThat(experiment.getString("status")).isEqualTo("failed");
+      assertThat(experiment.getString("error")).contains("lower maxDepth or trees");
+    }
   }
 }

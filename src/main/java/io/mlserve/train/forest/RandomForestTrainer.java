@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.IntConsumer;
 
 /**
  * Trains a random forest: bins the columns once, then grows the trees, in parallel when given an executor. Trees are
@@ -20,13 +19,20 @@ public final class RandomForestTrainer {
     Progress NONE = i -> { };
   }
 
+  /** Called after each tree (from the worker that grew it) with how many trees are finished; throw to stop. */
+  public interface TreeDone {
+    void done(int finished, DecisionTree tree);
+
+    TreeDone NONE = (n, t) -> { };
+  }
+
   private RandomForestTrainer() {
   }
 
   /** Trains on the calling thread. */
   public static ForestModel train(float[] x, int[] labels, int rows, int columns, long[] classLabels,
                                   ForestParams params) {
-    return train(x, labels, rows, columns, classLabels, params, Runnable::run, 1, Progress.NONE, i -> { })
+    return train(x, labels, rows, columns, classLabels, params, Runnable::run, 1, Progress.NONE, TreeDone.NONE)
         .join();
   }
 
@@ -39,7 +45,7 @@ public final class RandomForestTrainer {
    */
   public static CompletableFuture<ForestModel> train(float[] x, int[] labels, int rows, int columns,
                                                      long[] classLabels, ForestParams params, Executor executor,
-                                                     int parallelism, Progress progress, IntConsumer treeDone) {
+                                                     int parallelism, Progress progress, TreeDone treeDone) {
     if (rows < 2) {
       return CompletableFuture.failedFuture(new IllegalArgumentException("a forest needs at least 2 rows, got "
           + rows));
@@ -49,15 +55,21 @@ public final class RandomForestTrainer {
           DecisionTree[] trees = new DecisionTree[params.trees()];
           AtomicInteger next = new AtomicInteger();
           AtomicInteger done = new AtomicInteger();
+          java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
           List<CompletableFuture<Void>> workers = new ArrayList<>();
           int chunks = Math.max(1, Math.min(parallelism, params.trees()));
           for (int w = 0; w < chunks; w++) {
             workers.add(CompletableFuture.runAsync(() -> {
               TreeGrower grower = new TreeGrower(binned, labels, classLabels.length, params);
-              for (int i = next.getAndIncrement(); i < trees.length; i = next.getAndIncrement()) {
-                progress.beforeTree(i);
-                trees[i] = grower.grow(i);
-                treeDone.accept(done.incrementAndGet());
+              try {
+                for (int i = next.getAndIncrement(); i < trees.length && !failed.get(); i = next.getAndIncrement()) {
+                  progress.beforeTree(i);
+                  trees[i] = grower.grow(i);
+                  treeDone.done(done.incrementAndGet(), trees[i]);
+                }
+              } catch (RuntimeException | Error e) {
+                failed.set(true); // the other workers stop at their next tree
+                throw e;
               }
             }, executor));
           }

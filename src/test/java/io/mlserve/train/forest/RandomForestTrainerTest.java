@@ -40,7 +40,7 @@ class RandomForestTrainerTest {
     try {
       ForestModel parallel = RandomForestTrainer.train(split.trainX(), split.trainY(), split.trainY().length,
           split.data().columns(), split.data().classLabels(), p, pool, 3, RandomForestTrainer.Progress.NONE,
-          n -> { }).join();
+          RandomForestTrainer.TreeDone.NONE).join();
       assertThat(parallel.nodeCount()).isEqualTo(sequential.nodeCount());
       for (int r = 0; r < split.testY().length; r++) {
         assertThat(parallel.predictProba(split.testX(), r * parallel.columns()))
@@ -107,7 +107,7 @@ class RandomForestTrainerTest {
           if (started.incrementAndGet() > 3) {
             throw new IllegalStateException("cancelled");
           }
-        }, n -> { });
+        }, RandomForestTrainer.TreeDone.NONE);
     assertThat(future).isCompletedExceptionally();
     assertThat(started.get()).isEqualTo(4);
   }
