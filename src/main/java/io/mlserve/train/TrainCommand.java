@@ -74,12 +74,20 @@ public final class TrainCommand implements Callable<Integer> {
       System.err.println("invalid parameters: " + e.getMessage());
       return 2;
     }
+    if (source.csv != null && !java.nio.file.Files.isReadable(source.csv)) {
+      System.err.println("--csv " + source.csv + ": no such readable file");
+      return 2;
+    }
     if (source.synthetic != null && (source.synthetic < 10 || source.synthetic > 50_000_000)) {
       System.err.println("--synthetic must be between 10 and 50000000");
       return 2;
     }
     TrainingSet data = source.csv != null ? OfflineTraining.fromCsv(source.csv)
         : OfflineTraining.synthetic(source.synthetic, seed);
+    if (data.rows() < 10) {
+      System.err.println("only " + data.rows() + " valid rows: a forest needs at least 10");
+      return 2;
+    }
     OfflineTraining.Split split = OfflineTraining.Split.of(data, testFraction, seed);
     int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
     OfflineTraining.Result r = OfflineTraining.train(split, params, n);

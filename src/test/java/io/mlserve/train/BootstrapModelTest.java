@@ -88,6 +88,8 @@ class BootstrapModelTest {
     assertThat(accuracyOnSynthetic(models.resolve("modelo1/2"), 1000)).isGreaterThan(0.6);
     assertThat(io.mlserve.Main.execute("train", "--synthetic", "3000", "--trees", "0", "--out", models.toString()))
         .isEqualTo(2);
+    assertThat(io.mlserve.Main.execute("train", "--csv", models.resolve("missing.csv").toString(), "--out",
+        models.toString())).isEqualTo(2);
 
     try (TestApp app = TestApp.start(EnumSet.of(Role.TRAINER),
         new JsonObject().put("models", new JsonObject().put("dir", models.toString())))) {
