@@ -22,6 +22,7 @@ import java.util.concurrent.Callable;
         ServeCommand.class,
         BenchCommand.class,
         LoadtestCommand.class,
+        io.mlserve.train.TrainCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class Main implements Callable<Integer> {

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code mlserve bench <what>}: benchmarks that print figures from one run. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks that print throughput, latency percentiles and memory.",
-    subcommands = {StartupBench.class})
+    subcommands = {StartupBench.class, io.mlserve.train.TrainBench.class})
 public final class BenchCommand implements Runnable {
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;

@@ -18,7 +18,8 @@ public record MlserveConfig(
     LogConfig log,
     SecurityConfig security,
     ModelsConfig models,
-    ClusterConfig cluster) {
+    ClusterConfig cluster,
+    TrainConfig train) {
 
   static MlserveConfig from(ConfigReader r) {
     return new MlserveConfig(
@@ -31,7 +32,8 @@ public record MlserveConfig(
         LogConfig.from(r),
         SecurityConfig.from(r),
         ModelsConfig.from(r),
-        ClusterConfig.from(r));
+        ClusterConfig.from(r),
+        TrainConfig.from(r));
   }
 
   /** HTTP server of the api role. {@code instances = 0} means one verticle instance per core. */

@@ -19,6 +19,10 @@ public final class CovertypeGenerator {
   /** Per class: mean and standard deviation of the 7 numeric fields not derived from geometry. */
   private record ClassProfile(int label, double prior, double[] mean, double[] sd,
                               Map<String, Double> wilderness, Map<String, Double> soil) {
+    ClassProfile {
+      // Map.of iterates in an order that changes from one JVM run to the next: sort it so a seed gives the same rows
+      wilderness = new java.util.TreeMap<>(wilderness);
+    }
   }
 
   // Elevation, Aspect, Slope, HDist_Hydrology, VDist_Hydrology, HDist_Roadways, HDist_FirePoints

@@ -102,20 +102,36 @@ public final class ModelRegistry {
   }
 
   private ModelMetadata writeFiles(ModelMetadata metadata, byte[] onnx, int firstCandidate) throws IOException {
-    Path nameDir = root.resolve(checkName(metadata.name()));
+    return writeVersion(root, metadata, onnx, firstCandidate);
+  }
+
+  /**
+   * Writes the next free version of {@code metadata.name()} (at least {@code firstCandidate}) under {@code root}
+   * without touching MongoDB: for offline tools such as {@code mlserve train --out models}; a later
+   * {@link #syncFromDisk()} registers it. Atomic like {@link #register}. Returns the metadata with its version.
+   */
+  public static ModelMetadata writeVersion(Path root, ModelMetadata metadata, byte[] onnx, int firstCandidate)
+      throws IOException {
+    ModelRegistry files = new ModelRegistry(null, null, root);
+    Path nameDir = files.root.resolve(checkName(metadata.name()));
     Files.createDirectories(nameDir);
-    int version = Math.max(firstCandidate, highestOnDisk(metadata.name()) + 1);
+    int version = Math.max(firstCandidate, files.highestOnDisk(metadata.name()) + 1);
     for (int attempt = 0; attempt < 100; attempt++, version++) {
       ModelMetadata versioned = metadata.withVersion(version);
       Path tmp = nameDir.resolve(".tmp-" + UUID.randomUUID());
-      Files.createDirectories(tmp);
-      Files.write(tmp.resolve(MODEL_FILE), onnx);
-      Files.writeString(tmp.resolve(METADATA_FILE), versioned.toJson().encodePrettily(), StandardCharsets.UTF_8);
+      try {
+        Files.createDirectories(tmp);
+        Files.write(tmp.resolve(MODEL_FILE), onnx);
+        Files.writeString(tmp.resolve(METADATA_FILE), versioned.toJson().encodePrettily(), StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        deleteTree(tmp); // a full disk leaves no half-written version behind
+        throw e;
+      }
       try {
         try {
-          Files.move(tmp, versionDir(metadata.name(), version), StandardCopyOption.ATOMIC_MOVE);
+          Files.move(tmp, files.versionDir(metadata.name(), version), StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {
-          Files.move(tmp, versionDir(metadata.name(), version));
+          Files.move(tmp, files.versionDir(metadata.name(), version));
         }
         return versioned;
       } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
