@@ -18,9 +18,18 @@ public final class BlockedThreadWatch extends AppenderBase<ILoggingEvent> {
 
   static {
     INSTANCE.setName("blocked-thread-watch");
-    INSTANCE.start();
+    attach();
+  }
+
+  /** (Re)attaches to the checker's logger: a logback reset (context stop) would have detached the appender. */
+  private static void attach() {
+    if (!INSTANCE.isStarted()) {
+      INSTANCE.start();
+    }
     Logger checker = (Logger) LoggerFactory.getLogger("io.vertx.core.impl.BlockedThreadChecker");
-    checker.addAppender(INSTANCE);
+    if (!checker.isAttached(INSTANCE)) {
+      checker.addAppender(INSTANCE);
+    }
   }
 
   private BlockedThreadWatch() {
@@ -33,6 +42,7 @@ public final class BlockedThreadWatch extends AppenderBase<ILoggingEvent> {
 
   /** How many warnings so far; pass it to {@link #newSince} later. */
   public static int mark() {
+    attach();
     return INSTANCE.warnings.size();
   }
 

@@ -20,7 +20,8 @@ class BlockedThreadWatchTest {
     CountDownLatch done = new CountDownLatch(1);
     app.app().vertx().runOnContext(v -> {
       try {
-        Thread.sleep(2600); // over the 2 s event-loop limit
+        // over the 2 s event-loop limit by more than the checker's 1 s period, so one check always sees it
+        Thread.sleep(3500);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
