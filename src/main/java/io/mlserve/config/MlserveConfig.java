@@ -17,7 +17,8 @@ public record MlserveConfig(
     BusConfig bus,
     LogConfig log,
     SecurityConfig security,
-    ModelsConfig models) {
+    ModelsConfig models,
+    InferenceConfig inference) {
 
   static MlserveConfig from(ConfigReader r) {
     return new MlserveConfig(
@@ -29,7 +30,8 @@ public record MlserveConfig(
         BusConfig.from(r),
         LogConfig.from(r),
         SecurityConfig.from(r),
-        ModelsConfig.from(r));
+        ModelsConfig.from(r),
+        InferenceConfig.from(r));
   }
 
   /** HTTP server of the api role. {@code instances = 0} means one verticle instance per core. */

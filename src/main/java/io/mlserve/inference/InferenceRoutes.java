@@ -1,0 +1,87 @@
+package io.mlserve.inference;
+
+import io.mlserve.api.Auth;
+import io.mlserve.api.RequestBodies;
+import io.mlserve.api.Responses;
+import io.mlserve.app.RouteModule;
+import io.mlserve.app.Services;
+import io.mlserve.bus.Bus;
+import io.mlserve.common.ApiError;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code GET /models}, {@code POST /select-model} and {@code POST /predict} (role {@code api}). Requests are
+ * validated here, without a model, so bad input never crosses the event bus; the inference role answers the rest.
+ */
+public final class InferenceRoutes implements RouteModule {
+  private final Services services;
+
+  public InferenceRoutes(Services services) {
+    this.services = services;
+  }
+
+  @Override
+  public void mount(Router router) {
+    var sec = services.config().security();
+    router.get("/models").handler(Auth.read(sec.readKey(), sec.adminKey()))
+        .handler(ctx -> Responses.reply(ctx, request(InferenceVerticle.LIST, new JsonObject())));
+    router.post("/select-model").handler(Auth.admin(sec.adminKey())).handler(this::select);
+    router.post("/predict").handler(Auth.read(sec.readKey(), sec.adminKey())).handler(this::predict);
+  }
+
+  private Future<JsonObject> request(String address, JsonObject body) {
+    return Bus.request(services.vertx(), address, body, services.config().bus().timeoutMs());
+  }
+
+  private void select(RoutingContext ctx) {
+    Object body = RequestBodies.json(ctx);
+    if (!(body instanceof JsonObject o)) {
+      throw ApiError.unprocessable("body", "expected a JSON object {\"model_name\": \"...\", \"version\"?: n}");
+    }
+    SelectRequest.parse(o);
+    Responses.reply(ctx, request(InferenceVerticle.SELECT, o));
+  }
+
+  private void predict(RoutingContext ctx) {
+    Object body = RequestBodies.json(ctx);
+    String model = ctx.queryParams().get("model");
+    if (model != null) {
+      PredictRequest.parseSpec(model, "model");
+    }
+    // validated here (no model needed); the inference role checks again against the serving model's encoding
+    PredictRequest.rows(unwrap(body), services.config().inference().maxRowsPerRequest());
+    JsonObject msg = new JsonObject().put("rows", body instanceof JsonArray a ? a : new JsonArray().add(body));
+    if (model != null) {
+      msg.put("model", model);
+    }
+    services.vertx().eventBus().<Buffer>request(InferenceVerticle.PREDICT, msg,
+            new DeliveryOptions().setSendTimeout(services.config().bus().timeoutMs()))
+        .map(Message::body)
+        .onSuccess(answer -> Responses.send(ctx, 200, answer))
+        .onFailure(t -> ctx.fail(Bus.toApiError(InferenceVerticle.PREDICT, t)));
+  }
+
+  private static Object unwrap(Object body) {
+    if (body instanceof JsonObject o) {
+      return o.getMap();
+    }
+    if (body instanceof JsonArray a) {
+      List<Object> out = new ArrayList<>(a.size());
+      for (Object e : a.getList()) {
+        out.add(e instanceof JsonObject j ? j.getMap() : e);
+      }
+      return out;
+    }
+    return body;
+  }
+}
