@@ -58,6 +58,9 @@ final class InferenceService implements AutoCloseable {
         config.maxBatchRows(), config.maxWaitMicros() * 1000, config.chunkRows(), config.maxQueuedRows()),
         services.metrics());
     this.serving = new ServingModels(config.overrideModels());
+    io.micrometer.core.instrument.Gauge.builder("mlserve.model.sessions.open", loader, ModelLoader::openSessions)
+        .description("ONNX Runtime sessions open in this process (selected, overrides, and retired ones still "
+            + "finishing requests)").register(services.metrics());
     this.catalog = new ModelCatalog(registry);
     this.selection = new Selection(config.defaultModel(), null, "default (inference.defaultModel)");
   }

@@ -38,7 +38,10 @@ public final class LoadedModel {
   private final AtomicInteger refs = new AtomicInteger(1);
   private final AtomicInteger retired = new AtomicInteger();
 
-  LoadedModel(ModelMetadata metadata, OrtEnvironment env, OrtSession session, long loadMillis) {
+  private final Runnable onClose;
+
+  LoadedModel(ModelMetadata metadata, OrtEnvironment env, OrtSession session, long loadMillis, Runnable onClose) {
+    this.onClose = onClose;
     this.metadata = metadata;
     this.env = env;
     this.session = session;
@@ -124,6 +127,7 @@ public final class LoadedModel {
   private void close() {
     try {
       session.close();
+      onClose.run();
       LOG.info("closed session of model {} version {}", name(), version());
     } catch (OrtException e) {
       LOG.warn("closing the session of model {} version {} failed: {}", name(), version(), e.getMessage());

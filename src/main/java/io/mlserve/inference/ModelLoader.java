@@ -43,10 +43,16 @@ public final class ModelLoader {
   }
 
   private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+  private final java.util.concurrent.atomic.AtomicInteger openSessions = new java.util.concurrent.atomic.AtomicInteger();
   private final SessionSettings settings;
 
   public ModelLoader(SessionSettings settings) {
     this.settings = settings;
+  }
+
+  /** Sessions created by this loader and not closed yet (hot swaps must not leave old ones behind). */
+  public int openSessions() {
+    return openSessions.get();
   }
 
   public SessionSettings settings() {
@@ -79,7 +85,8 @@ public final class ModelLoader {
       closeQuietly(session);
       throw e instanceof ModelLoadException m ? m : new ModelLoadException(e.getMessage(), e);
     }
-    return new LoadedModel(metadata, env, session, (System.nanoTime() - t0) / 1_000_000);
+    openSessions.incrementAndGet();
+    return new LoadedModel(metadata, env, session, (System.nanoTime() - t0) / 1_000_000, openSessions::decrementAndGet);
   }
 
   private static void check(OrtSession session, ModelMetadata m) throws ModelLoadException {
