@@ -107,7 +107,8 @@ final class InferenceService implements AutoCloseable {
     String raw = msg.getString("model");
     Future<LoadedModel> model = raw == null ? selectedModel() : override(PredictRequest.parseSpec(raw, "model"));
     return model.compose(m -> Future.fromCompletionStage(engine.predict(m, rows, 0)
-        .thenApply(p -> Buffer.buffer(PredictionFormat.json(p, m.target()))), context));
+        .thenApply(p -> Buffer.buffer(PredictionFormat.json(p, m.target()))), context)
+        .recover(t -> Future.failedFuture(PredictionEngine.unwrap(t))));
   }
 
   private Future<LoadedModel> selectedModel() {

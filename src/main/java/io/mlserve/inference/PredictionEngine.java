@@ -60,7 +60,6 @@ public final class PredictionEngine implements AutoCloseable {
     this.registry = registry;
     this.batchSize = DistributionSummary.builder("mlserve.batch.size")
         .description("Rows per ONNX Runtime run (coalesced single rows or a chunk of an array request)")
-        .baseUnit("rows")
         .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096)
         .register(registry);
     Gauge.builder("mlserve.predict.queued.rows", queuedRows, AtomicInteger::get)
@@ -129,11 +128,24 @@ public final class PredictionEngine implements AutoCloseable {
       queueLock.unlock();
     }
     CompletableFuture<Predictions> result = parts.size() == 1 ? parts.get(0).future : combine(parts);
-    return result.whenComplete((p, t) -> {
-      if (p != null) {
+    CompletableFuture<Predictions> answer = new CompletableFuture<>();
+    result.whenComplete((p, t) -> {
+      if (t != null) {
+        answer.completeExceptionally(unwrap(t));
+      } else {
         record(p, rows.size(), System.nanoTime() - start);
+        answer.complete(p);
       }
     });
+    return answer;
+  }
+
+  /** The failure itself, not the CompletionException that dependent stages wrap it in. */
+  static Throwable unwrap(Throwable t) {
+    while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
   }
 
   private static CompletableFuture<Predictions> combine(List<Work> parts) {

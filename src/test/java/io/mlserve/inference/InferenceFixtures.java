@@ -72,4 +72,56 @@ public final class InferenceFixtures {
       assertThat(prediction.getLong("Cover_Type")).isEqualTo(model.forest().predict(x));
     }
   }
+
+  /** A fixture model whose Soil_Type list lacks C7745 (the schema allows it; this model was trained without it). */
+  public static void writeNarrow(Path modelsDir, String name) throws IOException {
+    TestModels.Model m = TestModels.randomForest(name, 44, 5);
+    JsonObject meta = m.metadata().withVersion(1).toJson();
+    var features = meta.getJsonArray("features");
+    JsonObject soil = features.getJsonObject(features.size() - 1);
+    java.util.List<Object> cats = new java.util.ArrayList<>(soil.getJsonArray("categories").getList());
+    cats.set(cats.indexOf("C7745"), "C0000");
+    soil.put("categories", new io.vertx.core.json.JsonArray(cats));
+    Path dir = modelsDir.resolve(name).resolve("1");
+    Files.createDirectories(dir);
+    Files.write(dir.resolve(ModelRegistry.MODEL_FILE), m.onnx());
+    Files.writeString(dir.resolve(ModelRegistry.METADATA_FILE), meta.encodePrettily());
+  }
+
+  /** Sum and count of {@code mlserve_batch_size} from a Prometheus scrape: rows run and ORT runs so far. */
+  public static double[] batchSize(String scrape) {
+    double sum = 0;
+    double count = 0;
+    for (String line : scrape.split("\n")) {
+      if (line.startsWith("mlserve_batch_size_sum")) {
+        sum = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      } else if (line.startsWith("mlserve_batch_size_count")) {
+        count = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return new double[] {sum, count};
+  }
+
+  /** Sends {@code n} single-row requests, {@code concurrency} at a time; returns the statuses seen. */
+  public static java.util.List<Integer> singles(WebClient c, int port, int n, int concurrency) throws Exception {
+    java.util.List<Integer> statuses = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.List<Future<Void>> lanes = new java.util.ArrayList<>();
+    for (int l = 0; l < concurrency; l++) {
+      lanes.add(lane(c, port, n, next, statuses));
+    }
+    await(Future.all(lanes));
+    return statuses;
+  }
+
+  private static Future<Void> lane(WebClient c, int port, int n, java.util.concurrent.atomic.AtomicInteger next,
+                                   java.util.List<Integer> statuses) {
+    if (next.getAndIncrement() >= n) {
+      return Future.succeededFuture();
+    }
+    return post(c, port, "/predict", EXAMPLE_ROW).compose(r -> {
+      statuses.add(r.statusCode());
+      return lane(c, port, n, next, statuses);
+    });
+  }
 }

@@ -41,6 +41,7 @@ class PredictApiTest {
     v1 = InferenceFixtures.write(models, "modelo1", 1, 11, 15);
     v2 = InferenceFixtures.write(models, "modelo1", 2, 22, 15);
     other = InferenceFixtures.write(models, "other", 1, 33, 15);
+    InferenceFixtures.writeNarrow(models, "narrow");
     app = TestApp.start(EnumSet.of(Role.API, Role.INFERENCE),
         new JsonObject().put("models", new JsonObject().put("dir", models.toString())));
   }
@@ -192,7 +193,7 @@ class PredictApiTest {
     assertPredicts(v1, EXAMPLE_ROW, pinned.getJsonArray("predictions").getJsonObject(0));
     var unknown = InferenceFixtures.await(post(c, app.port(), "/predict?model=nosuch", EXAMPLE_ROW));
     assertThat(unknown.statusCode()).isEqualTo(404);
-    assertThat(unknown.bodyAsJsonObject().getJsonArray("known").getList()).containsExactly("modelo1", "other");
+    assertThat(unknown.bodyAsJsonObject().getJsonArray("known").getList()).containsExactly("modelo1", "narrow", "other");
     var noVersion = InferenceFixtures.await(post(c, app.port(), "/predict?model=modelo1:9", EXAMPLE_ROW));
     assertThat(noVersion.statusCode()).isEqualTo(404);
     assertThat(noVersion.bodyAsJsonObject().getJsonArray("versions").getList()).containsExactly(1, 2);
@@ -211,7 +212,8 @@ class PredictApiTest {
     assertThat(r.statusCode()).isEqualTo(200);
     JsonObject body = r.bodyAsJsonObject();
     JsonArray models = body.getJsonArray("models");
-    assertThat(models.stream().map(m -> ((JsonObject) m).getString("name"))).containsExactly("modelo1", "other");
+    assertThat(models.stream().map(m -> ((JsonObject) m).getString("name")))
+        .containsExactly("modelo1", "narrow", "other");
     JsonObject modelo1 = models.getJsonObject(0);
     assertThat(modelo1.getInteger("production")).isEqualTo(2);
     JsonArray versions = modelo1.getJsonArray("versions");
@@ -232,5 +234,33 @@ class PredictApiTest {
     assertThat(selected.getBoolean("loaded")).isTrue();
     assertThat(selected.getInteger("servingVersion")).isEqualTo(2);
     assertThat(body.getString("defaultModel")).isEqualTo("modelo1");
+  }
+
+  @Test
+  @DisplayName("a category the serving model lacks (per its metadata.json) is a 422 from the engine, not a 500")
+  void modelSpecificCategories(Vertx vertx) throws Exception {
+    var r = InferenceFixtures.await(post(WebClient.create(vertx), app.port(), "/predict?model=narrow",
+        new JsonArray().add(row("Soil_Type", "C2702")).add(row())));
+    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(422);
+    JsonObject e = r.bodyAsJsonObject();
+    assertThat(e.getString("field")).isEqualTo("Soil_Type");
+    assertThat(e.getInteger("index")).isEqualTo(1);
+    assertThat(e.getJsonArray("allowed").getList()).contains("C0000").doesNotContain("C7745");
+  }
+
+  @Test
+  @DisplayName("micro-batching: 300 concurrent single-row requests are served by fewer ORT runs (batch size > 1)")
+  void batchesUnderConcurrency(Vertx vertx) throws Exception {
+    WebClient c = WebClient.create(vertx);
+    double[] before = InferenceFixtures.batchSize(InferenceFixtures.await(
+        c.get(app.port(), "127.0.0.1", "/metrics").send()).bodyAsString());
+    List<Integer> statuses = InferenceFixtures.singles(c, app.port(), 300, 32);
+    assertThat(statuses).hasSize(300).containsOnly(200);
+    String scrape = InferenceFixtures.await(c.get(app.port(), "127.0.0.1", "/metrics").send()).bodyAsString();
+    double[] after = InferenceFixtures.batchSize(scrape);
+    assertThat(after[0] - before[0]).as("rows run").isEqualTo(300);
+    assertThat(after[1] - before[1]).as("ORT runs").isLessThan(300);
+    assertThat(scrape).contains("mlserve_predict_latency_seconds_bucket{model=\"modelo1\"")
+        .contains("mlserve_predict_requests_total{model=\"modelo1\",version=\"2\"}");
   }
 }
