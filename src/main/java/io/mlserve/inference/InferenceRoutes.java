@@ -18,6 +18,7 @@ import io.vertx.ext.web.RoutingContext;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code GET /models}, {@code POST /select-model} and {@code POST /predict} (role {@code api}). Requests are
@@ -32,6 +33,7 @@ public final class InferenceRoutes implements RouteModule {
 
   @Override
   public void mount(Router router) {
+    PredictCall.registerCodec(services.vertx());
     var sec = services.config().security();
     router.get("/models").handler(Auth.read(sec.readKey(), sec.adminKey()))
         .handler(ctx -> Responses.reply(ctx, request(InferenceVerticle.LIST, new JsonObject())));
@@ -58,13 +60,10 @@ public final class InferenceRoutes implements RouteModule {
     if (model != null) {
       PredictRequest.parseSpec(model, "model");
     }
-    // validated here (no model needed); the inference role checks again against the serving model's encoding
-    PredictRequest.rows(unwrap(body), services.config().inference().maxRowsPerRequest());
-    JsonObject msg = new JsonObject().put("rows", body instanceof JsonArray a ? a : new JsonArray().add(body));
-    if (model != null) {
-      msg.put("model", model);
-    }
-    services.vertx().eventBus().<Buffer>request(InferenceVerticle.PREDICT, msg,
+    // validated here (no model needed); the inference role still checks each row against the serving model
+    List<Map<String, Object>> rows = PredictRequest.rows(unwrap(body),
+        services.config().inference().maxRowsPerRequest());
+    services.vertx().eventBus().<Buffer>request(InferenceVerticle.PREDICT, new PredictCall(model, rows, true),
             new DeliveryOptions().setSendTimeout(services.config().bus().timeoutMs()))
         .map(Message::body)
         .onSuccess(answer -> Responses.send(ctx, 200, answer))

@@ -101,10 +101,20 @@ final class InferenceService implements AutoCloseable {
 
   // ---- predictions ------------------------------------------------------------------------------------------
 
-  /** {@code inference.predict}: validated rows → JSON answer bytes. */
-  Future<Buffer> predict(JsonObject msg) {
-    List<Map<String, Object>> rows = PredictRequest.rows(unwrap(msg.getValue("rows")), config.maxRowsPerRequest());
-    String raw = msg.getString("model");
+  /**
+   * {@code inference.predict}: a {@link PredictCall} (or its JSON form) → JSON answer bytes. Rows not validated by
+   * this process's api role are validated here.
+   */
+  Future<Buffer> predict(Object body) {
+    PredictCall call = body instanceof PredictCall c ? c : body instanceof JsonObject j
+        ? new PredictCall(j.getString("model"), null, false) : null;
+    if (call == null) {
+      throw ApiError.badRequest("body", "inference.predict takes {model?, rows: [...]}");
+    }
+    List<Map<String, Object>> rows = call.validated() ? call.rows()
+        : PredictRequest.rows(call.rows() != null ? call.rows() : unwrap(((JsonObject) body).getValue("rows")),
+        config.maxRowsPerRequest());
+    String raw = call.model();
     Future<LoadedModel> model = raw == null ? selectedModel() : override(PredictRequest.parseSpec(raw, "model"));
     return model.compose(m -> Future.fromCompletionStage(engine.predict(m, rows, 0)
         .thenApply(p -> Buffer.buffer(PredictionFormat.json(p, m.target()))), context)

@@ -32,7 +32,8 @@ public final class InferenceVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     service = new InferenceService(vertx, services);
-    vertx.eventBus().<JsonObject>consumer(PREDICT, msg -> {
+    PredictCall.registerCodec(vertx);
+    vertx.eventBus().<Object>consumer(PREDICT, msg -> {
       Future<Buffer> answer;
       try {
         answer = service.predict(msg.body() == null ? new JsonObject() : msg.body());

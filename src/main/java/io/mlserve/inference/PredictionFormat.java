@@ -32,12 +32,41 @@ public final class PredictionFormat {
         if (c > 0) {
           sb.append(',');
         }
-        sb.append(keys[c]).append(p.probability(r, c));
+        sb.append(keys[c]);
+        probability(sb, p.probability(r, c));
       }
       sb.append("}}");
     }
     sb.append("]}");
     return sb.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * A probability with 6 decimals, trailing zeros dropped ({@code 0.333333}, {@code 0.25}, {@code 1}). Float's
+   * shortest-repr formatting was a fifth of the time of a 10,000-row answer; 1e-6 is far below any useful
+   * difference between class probabilities.
+   */
+  static void probability(StringBuilder sb, float p) {
+    long micros = Math.round((double) p * 1_000_000);
+    if (micros <= 0) {
+      sb.append('0');
+      return;
+    }
+    if (micros >= 1_000_000) {
+      sb.append('1');
+      return;
+    }
+    int digits = 6;
+    while (micros % 10 == 0) {
+      micros /= 10;
+      digits--;
+    }
+    sb.append("0.");
+    String m = Long.toString(micros);
+    for (int i = m.length(); i < digits; i++) {
+      sb.append('0');
+    }
+    sb.append(m);
   }
 
   private static void string(StringBuilder sb, String s) {

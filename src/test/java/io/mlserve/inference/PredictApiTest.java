@@ -263,4 +263,21 @@ class PredictApiTest {
     assertThat(scrape).contains("mlserve_predict_latency_seconds_bucket{model=\"modelo1\"")
         .contains("mlserve_predict_requests_total{model=\"modelo1\",version=\"2\"}");
   }
+
+  @Test
+  @DisplayName("inference.predict over the bus in its JSON form (another process) validates rows itself")
+  void busJsonForm() throws Exception {
+    var vertx = app.app().vertx();
+    JsonArray rows = new JsonArray().add(row()).add(row("Slope", 95));
+    Throwable t = InferenceFixtures.await(io.mlserve.bus.Bus.request(vertx, InferenceVerticle.PREDICT,
+        new JsonObject().put("rows", rows), 5000).map(x -> (Throwable) null).recover(io.vertx.core.Future::succeededFuture));
+    assertThat(t).isInstanceOf(io.mlserve.common.ApiError.class);
+    io.mlserve.common.ApiError e = (io.mlserve.common.ApiError) t;
+    assertThat(e.status()).isEqualTo(422);
+    assertThat(e.field()).isEqualTo("Slope");
+    assertThat(e.toJson().getInteger("index")).isEqualTo(1);
+    io.vertx.core.buffer.Buffer ok = InferenceFixtures.await(vertx.eventBus().<io.vertx.core.buffer.Buffer>request(
+        InferenceVerticle.PREDICT, new JsonObject().put("rows", new JsonArray().add(row())))).body();
+    assertThat(new JsonObject(ok).getJsonArray("predictions")).hasSize(1);
+  }
 }
