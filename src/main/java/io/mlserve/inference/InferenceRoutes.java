@@ -11,12 +11,10 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -61,7 +59,7 @@ public final class InferenceRoutes implements RouteModule {
       PredictRequest.parseSpec(model, "model");
     }
     // validated here (no model needed); the inference role still checks each row against the serving model
-    List<Map<String, Object>> rows = PredictRequest.rows(unwrap(body),
+    List<Map<String, Object>> rows = PredictRequest.rows(PredictCall.unwrap(body),
         services.config().inference().maxRowsPerRequest());
     services.vertx().eventBus().<Buffer>request(InferenceVerticle.PREDICT, new PredictCall(model, rows, true),
             new DeliveryOptions().setSendTimeout(services.config().bus().timeoutMs()))
@@ -70,17 +68,4 @@ public final class InferenceRoutes implements RouteModule {
         .onFailure(t -> ctx.fail(Bus.toApiError(InferenceVerticle.PREDICT, t)));
   }
 
-  private static Object unwrap(Object body) {
-    if (body instanceof JsonObject o) {
-      return o.getMap();
-    }
-    if (body instanceof JsonArray a) {
-      List<Object> out = new ArrayList<>(a.size());
-      for (Object e : a.getList()) {
-        out.add(e instanceof JsonObject j ? j.getMap() : e);
-      }
-      return out;
-    }
-    return body;
-  }
 }

@@ -10,12 +10,10 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +38,7 @@ final class InferenceService implements AutoCloseable {
   private final PredictionEngine engine;
   private final ServingModels serving;
   private final ModelCatalog catalog;
+  private final io.micrometer.core.instrument.MeterRegistry metrics;
   private final String processId = UUID.randomUUID().toString();
   private final Map<String, Future<LoadedModel>> overrideLoads = new HashMap<>();
   private Future<?> selectionChain = Future.succeededFuture();
@@ -62,6 +61,7 @@ final class InferenceService implements AutoCloseable {
         .description("ONNX Runtime sessions open in this process (selected, overrides, and retired ones still "
             + "finishing requests)").register(services.metrics());
     this.catalog = new ModelCatalog(registry);
+    this.metrics = services.metrics();
     this.selection = new Selection(config.defaultModel(), null, "default (inference.defaultModel)");
   }
 
@@ -112,8 +112,8 @@ final class InferenceService implements AutoCloseable {
       throw ApiError.badRequest("body", "inference.predict takes {model?, rows: [...]}");
     }
     List<Map<String, Object>> rows = call.validated() ? call.rows()
-        : PredictRequest.rows(call.rows() != null ? call.rows() : unwrap(((JsonObject) body).getValue("rows")),
-        config.maxRowsPerRequest());
+        : PredictRequest.rows(call.rows() != null ? call.rows()
+        : PredictCall.unwrap(((JsonObject) body).getValue("rows")), config.maxRowsPerRequest());
     String raw = call.model();
     Future<LoadedModel> model = raw == null ? selectedModel() : override(PredictRequest.parseSpec(raw, "model"));
     return model.compose(m -> Future.fromCompletionStage(engine.predict(m, rows, 0)
@@ -145,17 +145,6 @@ final class InferenceService implements AutoCloseable {
     return loading.compose(m -> m.tryAcquire() ? Future.succeededFuture(m) : override(spec));
   }
 
-  @SuppressWarnings("unchecked")
-  private static Object unwrap(Object rows) {
-    if (rows instanceof JsonArray a) {
-      List<Object> out = new ArrayList<>(a.size());
-      for (Object o : a.getList()) {
-        out.add(o instanceof JsonObject j ? j.getMap() : o);
-      }
-      return out;
-    }
-    return rows instanceof JsonObject j ? j.getMap() : rows;
-  }
 
   // ---- selection and hot swap ------------------------------------------------------------------------------
 
@@ -254,7 +243,10 @@ final class InferenceService implements AutoCloseable {
           } catch (ModelLoader.ModelLoadException e) {
             throw ApiError.unprocessable("model_name", e.getMessage());
           }
-        }, false));
+        }, false))
+        .onSuccess(m -> io.micrometer.core.instrument.Timer.builder("mlserve.model.load")
+            .description("Time to create an ONNX Runtime session and check it against metadata.json")
+            .tag("model", name).register(metrics).record(java.time.Duration.ofMillis(m.loadMillis())));
   }
 
   // ---- listing ---------------------------------------------------------------------------------------------

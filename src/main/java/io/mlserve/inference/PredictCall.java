@@ -40,6 +40,24 @@ public record PredictCall(String model, List<Map<String, Object>> rows, boolean 
     return json;
   }
 
+  /**
+   * A decoded JSON body as plain Java: a {@code JsonObject} becomes its map, a {@code JsonArray} a list whose object
+   * elements are maps (what {@link PredictRequest} validates); anything else is returned as is.
+   */
+  public static Object unwrap(Object body) {
+    if (body instanceof JsonObject o) {
+      return o.getMap();
+    }
+    if (body instanceof JsonArray a) {
+      List<Object> out = new ArrayList<>(a.size());
+      for (Object e : a.getList()) {
+        out.add(e instanceof JsonObject j ? j.getMap() : e);
+      }
+      return out;
+    }
+    return body;
+  }
+
   static final class Codec implements MessageCodec<PredictCall, PredictCall> {
     @Override
     public void encodeToWire(Buffer buffer, PredictCall call) {

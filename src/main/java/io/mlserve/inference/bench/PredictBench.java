@@ -62,6 +62,13 @@ public final class PredictBench implements Callable<Integer> {
   @Option(names = "--depth", defaultValue = "10", description = "Synthetic forest: depth (default ${DEFAULT-VALUE}).")
   int depth;
 
+  @Option(names = "--env", description = "Extra server environment, NAME=VALUE (repeatable), e.g."
+      + " MLSERVE_INFERENCE_MAX_WAIT_MICROS=500.")
+  List<String> env = new java.util.ArrayList<>();
+
+  @Option(names = "--skip", description = "Parts to skip: arrays, memory, flow (repeatable).")
+  List<String> skip = new java.util.ArrayList<>();
+
   @Option(names = "--jvm-args", defaultValue = "-Xmx1g", description = "JVM options of the server (default ${DEFAULT-VALUE}).")
   String jvmArgs;
 
@@ -79,16 +86,22 @@ public final class PredictBench implements Callable<Integer> {
     String single = new JsonObject(rows.get(0)).encode();
     SingleRow on;
     SingleRow off;
-    try (Server s = Server.start(models, true, jvmArgs)) {
+    try (Server s = Server.start(models, true, jvmArgs, env)) {
       System.out.println(fmt("model: %s version %s, load %s ms", s.selected().getString("model_name"),
           s.selected().getInteger("servingVersion"), s.selected().getLong("loadMs")));
       on = singleRow(s, single, "batching on");
-      arrays(s, 256, arraySeconds);
-      arrays(s, 10_000, arraySeconds);
-      memory(s);
-      flow(s);
+      if (!skip.contains("arrays")) {
+        arrays(s, 256, arraySeconds);
+        arrays(s, 10_000, arraySeconds);
+      }
+      if (!skip.contains("memory")) {
+        memory(s);
+      }
+      if (!skip.contains("flow")) {
+        flow(s);
+      }
     }
-    try (Server s = Server.start(models, false, jvmArgs)) {
+    try (Server s = Server.start(models, false, jvmArgs, env)) {
       off = singleRow(s, single, "batching off");
     }
     System.out.println(fmt("single-row ratio batching on/off: %.2fx req/s (goal >= 1.5x); p99 %.2f vs %.2f ms",
@@ -196,7 +209,7 @@ public final class PredictBench implements Callable<Integer> {
       this.port = port;
     }
 
-    static Server start(Path models, boolean batching, String jvmArgs) throws Exception {
+    static Server start(Path models, boolean batching, String jvmArgs, List<String> env) throws Exception {
       int port = JvmProcess.freePort();
       JvmProcess.Builder b = JvmProcess.builder()
           .env("MLSERVE_HTTP_PORT", String.valueOf(port))
@@ -207,6 +220,12 @@ public final class PredictBench implements Callable<Integer> {
           .env("MLSERVE_LOG_LEVEL", "WARN")
           .env("MLSERVE_INFERENCE_BATCHING", Boolean.toString(batching))
           .args("--roles", "api,inference");
+      for (String e : env) {
+        int eq = e.indexOf('=');
+        if (eq > 0) {
+          b.env(e.substring(0, eq), e.substring(eq + 1));
+        }
+      }
       for (String a : jvmArgs.trim().split("\\s+")) {
         if (!a.isEmpty()) {
           b.jvmArg(a);
