@@ -43,6 +43,8 @@ class SelectModelTest {
     TestModels.Model v1 = InferenceFixtures.write(dir.resolve("models"), "modelo1", 1, 11, 9);
     InferenceFixtures.write(dir.resolve("models"), "modelo1", 2, 22, 9);
     InferenceFixtures.write(dir.resolve("models"), "other", 1, 33, 9);
+    InferenceFixtures.write(dir.resolve("models"), "broken", 1, 44, 3);
+    java.nio.file.Files.writeString(dir.resolve("models/broken/1/model.onnx"), "not an ONNX graph");
     try (TestApp app = start("memory")) {
       WebClient c = WebClient.create(vertx);
       var ok = await(post(c, app.port(), "/select-model", new JsonObject().put("model_name", "modelo1")
@@ -64,8 +66,8 @@ class SelectModelTest {
       var unknown = await(post(c, app.port(), "/select-model", new JsonObject().put("model_name", "nosuch")));
       assertThat(unknown.statusCode()).isEqualTo(404);
       assertThat(unknown.bodyAsJsonObject().getString("field")).isEqualTo("model_name");
-      assertThat(unknown.bodyAsJsonObject().getJsonArray("known").getList()).containsExactly("modelo1", "other");
-      assertThat(unknown.bodyAsJsonObject().getString("detail")).contains("modelo1, other");
+      assertThat(unknown.bodyAsJsonObject().getJsonArray("known").getList()).containsExactly("broken", "modelo1", "other");
+      assertThat(unknown.bodyAsJsonObject().getString("detail")).contains("broken, modelo1, other");
       var noVersion = await(post(c, app.port(), "/select-model", new JsonObject().put("model_name", "other")
           .put("version", 4)));
       assertThat(noVersion.statusCode()).isEqualTo(404);
@@ -86,6 +88,9 @@ class SelectModelTest {
         assertThat(r.statusCode()).as(b[0] + " -> " + r.bodyAsString()).isEqualTo(422);
         assertThat(r.bodyAsJsonObject().getString("field")).as(b[0].toString()).isEqualTo(b[1]);
       }
+      var broken = await(post(c, app.port(), "/select-model", new JsonObject().put("model_name", "broken")));
+      assertThat(broken.statusCode()).as(broken.bodyAsString()).isEqualTo(422);
+      assertThat(broken.bodyAsJsonObject().getString("detail")).contains("ONNX Runtime cannot load model broken");
       var malformed = await(post(c, app.port(), "/select-model", Buffer.buffer("{\"model_name\":")));
       assertThat(malformed.statusCode()).isEqualTo(400);
       // none of the failures moved the selection
