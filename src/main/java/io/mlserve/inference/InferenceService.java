@@ -137,11 +137,15 @@ final class InferenceService implements AutoCloseable {
     if (cached != null) {
       return Future.succeededFuture(cached);
     }
-    Future<LoadedModel> loading = overrideLoads.computeIfAbsent(spec.key(), key ->
-        catalog.resolve(spec.name(), spec.version(), "model")
-            .compose(doc -> load(spec.name(), doc.getInteger("version")))
-            .onSuccess(m -> serving.putOverride(key, m))
-            .andThen(ar -> overrideLoads.remove(key)));
+    String key = spec.key();
+    Future<LoadedModel> loading = overrideLoads.get(key); // concurrent requests for one override share one load
+    if (loading == null) {
+      loading = catalog.resolve(spec.name(), spec.version(), "model")
+          .compose(doc -> load(spec.name(), doc.getInteger("version")))
+          .onSuccess(m -> serving.putOverride(key, m));
+      overrideLoads.put(key, loading);
+      loading.onComplete(ar -> overrideLoads.remove(key));
+    }
     return loading.compose(m -> m.tryAcquire() ? Future.succeededFuture(m) : override(spec));
   }
 

@@ -43,7 +43,9 @@ class PredictApiTest {
     other = InferenceFixtures.write(models, "other", 1, 33, 15);
     InferenceFixtures.writeNarrow(models, "narrow");
     app = TestApp.start(EnumSet.of(Role.API, Role.INFERENCE),
-        new JsonObject().put("models", new JsonObject().put("dir", models.toString())));
+        new JsonObject().put("models", new JsonObject().put("dir", models.toString()))
+            // a short deliberate wait makes coalescing certain in the batching test whatever the machine's speed
+            .put("inference", new JsonObject().put("maxWaitMicros", 1000)));
   }
 
   /** Generated rows without their label: what a client sends. */

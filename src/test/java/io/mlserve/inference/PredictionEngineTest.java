@@ -187,4 +187,23 @@ class PredictionEngineTest {
     assertThat(model.references()).isEqualTo(1);
     model.retire();
   }
+
+  @Test
+  @DisplayName("maxWait 0: no deliberate wait, yet rows that queue while the runner is busy share the next run")
+  void naturalBatching() throws Exception {
+    LoadedModel model = load();
+    engine = new PredictionEngine(new PredictionEngine.Settings(1, true, 64, 0, 1000, 100_000), metrics);
+    model.tryAcquire();
+    CompletableFuture<Predictions> big = engine.predict(model, ROWS, 0); // keeps the only runner busy
+    List<CompletableFuture<Predictions>> singles = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      model.tryAcquire();
+      singles.add(engine.predict(model, List.of(ROWS.get(i)), 0));
+    }
+    big.get(20, TimeUnit.SECONDS);
+    CompletableFuture.allOf(singles.toArray(CompletableFuture[]::new)).get(20, TimeUnit.SECONDS);
+    assertThat(batchSize().totalAmount()).isEqualTo(3000 + 40);
+    assertThat(batchSize().count()).isLessThan(3 + 40); // the 40 singles took fewer than 40 runs
+    model.retire();
+  }
 }
