@@ -53,13 +53,14 @@ public final class InferenceRoutes implements RouteModule {
   }
 
   private void predict(RoutingContext ctx) {
-    Object body = RequestBodies.json(ctx);
     String model = ctx.queryParams().get("model");
     if (model != null) {
       PredictRequest.parseSpec(model, "model");
     }
-    // validated here (no model needed); the inference role still checks each row against the serving model
-    List<Map<String, Object>> rows = PredictRequest.rows(PredictCall.unwrap(body),
+    // parsed from the bytes and validated here (no model needed); the inference role still checks each row
+    // against the serving model's own encoding
+    Buffer body = ctx.body() == null ? null : ctx.body().buffer();
+    List<Map<String, Object>> rows = RowParser.parse(body == null ? new byte[0] : body.getBytes(),
         services.config().inference().maxRowsPerRequest());
     services.vertx().eventBus().<Buffer>request(InferenceVerticle.PREDICT, new PredictCall(model, rows, true),
             new DeliveryOptions().setSendTimeout(services.config().bus().timeoutMs()))
