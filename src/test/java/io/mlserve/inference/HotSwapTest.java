@@ -61,14 +61,16 @@ class HotSwapTest {
         var r = await(post(c, app.port(), "/select-model", new JsonObject().put("model_name", "modelo1")
             .put("version", target)));
         assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
+        long deadline = System.currentTimeMillis() + 20_000;
         while (answered.get() < before + 30 && failures.isEmpty()) { // traffic on both sides of every swap
+          assertThat(System.currentTimeMillis()).as("answers after swap %d", swap).isLessThan(deadline);
           Thread.sleep(5);
         }
       }
       running.set(false);
       await(Future.all(loops));
       assertThat(failures).isEmpty();
-      assertThat(answered.get()).isGreaterThan(600);
+      assertThat(answered.get()).isGreaterThanOrEqualTo(600);
       assertThat(servedBy.get(1).get()).isPositive();
       assertThat(servedBy.get(2).get()).isPositive();
       // every replaced session was closed once its requests finished: only the selected one is open
