@@ -3,6 +3,7 @@ package io.mlserve.app;
 import io.mlserve.api.ManagementRoutes;
 import io.mlserve.feed.BatchFeederVerticle;
 import io.mlserve.feed.FeedServerVerticle;
+import io.mlserve.inference.InferenceRoutes;
 import io.mlserve.inference.InferenceVerticle;
 import io.mlserve.jobs.JobRoutes;
 import io.mlserve.recommend.RecommenderVerticle;
@@ -40,6 +41,7 @@ public final class RoleCatalog {
     if (s.runs(Role.API)) {
       modules.add(new JobRoutes(s));
       modules.add(new ExperimentRoutes(s));
+      modules.add(new InferenceRoutes(s));
     }
     return modules;
   }

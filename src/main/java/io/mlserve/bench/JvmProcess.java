@@ -147,11 +147,28 @@ public final class JvmProcess implements AutoCloseable {
       cmd.add("-jar");
       cmd.add(cp);
     } else {
-      cmd.add("-cp");
-      cmd.add(cp);
+      // the classpath goes in an @argfile: ONNX Runtime 1.29's native init crashes (SIGSEGV) in a process whose
+      // command line is longer than about 4 KB, which a Maven test classpath on -cp always is
+      cmd.add("@" + classpathArgFile(cp));
       cmd.add("io.mlserve.Main");
     }
     return cmd;
+  }
+
+  private static Path classpathArgFile;
+
+  private static synchronized Path classpathArgFile(String cp) {
+    if (classpathArgFile == null) {
+      try {
+        Path file = Files.createTempFile("mlserve-classpath", ".args");
+        file.toFile().deleteOnExit();
+        Files.writeString(file, "-cp \"" + cp.replace("\\", "\\\\") + "\"\n");
+        classpathArgFile = file;
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot write the classpath argument file", e);
+      }
+    }
+    return classpathArgFile;
   }
 
   public static final class Builder {

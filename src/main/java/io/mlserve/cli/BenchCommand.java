@@ -1,12 +1,14 @@
 package io.mlserve.cli;
 
 import io.mlserve.bench.StartupBench;
+import io.mlserve.inference.bench.PredictBench;
 import picocli.CommandLine.Command;
 
 /** {@code mlserve bench <what>}: benchmarks that print figures from one run. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks that print throughput, latency percentiles and memory.",
-    subcommands = {StartupBench.class, io.mlserve.train.TrainBench.class})
+    subcommands = {StartupBench.class, io.mlserve.train.TrainBench.class,
+        PredictBench.class})
 public final class BenchCommand implements Runnable {
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;

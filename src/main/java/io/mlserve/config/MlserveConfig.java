@@ -19,7 +19,8 @@ public record MlserveConfig(
     SecurityConfig security,
     ModelsConfig models,
     ClusterConfig cluster,
-    TrainConfig train) {
+    TrainConfig train,
+    InferenceConfig inference) {
 
   static MlserveConfig from(ConfigReader r) {
     return new MlserveConfig(
@@ -33,7 +34,8 @@ public record MlserveConfig(
         SecurityConfig.from(r),
         ModelsConfig.from(r),
         ClusterConfig.from(r),
-        TrainConfig.from(r));
+        TrainConfig.from(r),
+        InferenceConfig.from(r));
   }
 
   /** HTTP server of the api role. {@code instances = 0} means one verticle instance per core. */

@@ -3,12 +3,27 @@ package io.mlserve.inference;
 import io.mlserve.app.Role;
 import io.mlserve.app.RolePresence;
 import io.mlserve.app.Services;
+import io.mlserve.bus.Bus;
+import io.mlserve.registry.ModelRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.Status;
 
-/** Role {@code inference}: ONNX Runtime sessions, micro-batching and hot swap. */
+/**
+ * Role {@code inference}: owns the ONNX Runtime sessions and answers {@code inference.predict}, {@code models.list}
+ * and {@code models.select}; follows {@code models.changed} (new production versions) and selection changes made
+ * through other inference processes. Readiness check {@code inference}: KO, saying what to do, while no model serves.
+ */
 public final class InferenceVerticle extends VerticleBase {
+  public static final String PREDICT = "inference.predict";
+  public static final String LIST = "models.list";
+  public static final String SELECT = "models.select";
+  static final String HEALTH_CHECK = "inference";
+
   private final Services services;
+  private InferenceService service;
 
   public InferenceVerticle(Services services) {
     this.services = services;
@@ -16,7 +31,41 @@ public final class InferenceVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    service = new InferenceService(vertx, services);
+    PredictCall.registerCodec(vertx);
+    vertx.eventBus().<Object>consumer(PREDICT, msg -> {
+      Future<Buffer> answer;
+      try {
+        answer = service.predict(msg.body() == null ? new JsonObject() : msg.body());
+      } catch (RuntimeException e) {
+        answer = Future.failedFuture(e);
+      }
+      answer.onSuccess(msg::reply).onFailure(t -> Bus.fail(msg, PREDICT, t));
+    });
+    Bus.consume(vertx, LIST, body -> service.list());
+    Bus.consume(vertx, SELECT, service::select);
+    vertx.eventBus().<JsonObject>consumer(ModelRegistry.CHANGED_ADDRESS, m -> service.onModelsChanged(m.body()));
+    vertx.eventBus().<JsonObject>consumer(InferenceService.SELECTION_CHANGED,
+        m -> service.onSelectionChanged(m.body()));
+    services.health().register(HEALTH_CHECK, 2000, p -> {
+      LoadedModel m = service.current();
+      p.complete(m != null
+          ? Status.OK(new JsonObject().put("model", m.name()).put("version", m.version()))
+          : Status.KO(new JsonObject().put("error", service.noModelAdvice())));
+    });
     RolePresence.announce(vertx, Role.INFERENCE);
+    return service.start();
+  }
+
+  @Override
+  public Future<?> stop() {
+    services.health().unregister(HEALTH_CHECK);
+    if (service != null) {
+      return vertx.executeBlocking(() -> {
+        service.close();
+        return null;
+      });
+    }
     return Future.succeededFuture();
   }
 }

@@ -23,6 +23,8 @@ public final class Collections {
   public static final String MODELS = "models";
   public static final String JOBS = "jobs";
   public static final String PIPELINE_RUNS = "pipeline_runs";
+  /** The model the inference role serves ({@code _id: "serving"}), shared by every inference process. */
+  public static final String MODEL_SELECTION = "model_selection";
 
   private Collections() {
   }

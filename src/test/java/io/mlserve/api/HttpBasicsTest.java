@@ -29,7 +29,11 @@ class HttpBasicsTest {
 
   @BeforeAll
   static void start() throws Exception {
-    app = TestApp.start();
+    // like a fresh install, which ships a bootstrap model: the inference role is ready only with a model
+    java.nio.file.Path models = java.nio.file.Files.createTempDirectory("mlserve-models");
+    io.mlserve.inference.InferenceFixtures.write(models, "modelo1", 1, 1, 3);
+    app = TestApp.start(java.util.EnumSet.allOf(io.mlserve.app.Role.class), new JsonObject()
+        .put("models", new JsonObject().put("dir", models.toString())));
   }
 
   @AfterAll

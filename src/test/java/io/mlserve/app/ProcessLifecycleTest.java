@@ -66,7 +66,9 @@ class ProcessLifecycleTest {
   @DisplayName("SIGTERM: the request in flight completes, then the process exits 0")
   void sigtermDrains() throws Exception {
     int port = JvmProcess.freePort();
-    try (JvmProcess p = mlserve(port).start()) {
+    // a model to serve, as the shipped models/ directory provides: the inference role is ready only with one
+    io.mlserve.inference.InferenceFixtures.write(dataDir.resolve("models"), "modelo1", 1, 1, 3);
+    try (JvmProcess p = mlserve(port).env("MLSERVE_MODELS_DIR", dataDir.resolve("models").toString()).start()) {
       assertThat(p.awaitHttp200("http://127.0.0.1:" + port + "/health/ready", 60_000))
           .as("ready; log:%n%s", p.logText()).isGreaterThanOrEqualTo(0);
       String body = "{\"level\":\"INFO\"}";

@@ -1,0 +1,72 @@
+package io.mlserve.inference;
+
+import io.mlserve.api.Auth;
+import io.mlserve.api.RequestBodies;
+import io.mlserve.api.Responses;
+import io.mlserve.app.RouteModule;
+import io.mlserve.app.Services;
+import io.mlserve.bus.Bus;
+import io.mlserve.common.ApiError;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code GET /models}, {@code POST /select-model} and {@code POST /predict} (role {@code api}). Requests are
+ * validated here, without a model, so bad input never crosses the event bus; the inference role answers the rest.
+ */
+public final class InferenceRoutes implements RouteModule {
+  private final Services services;
+
+  public InferenceRoutes(Services services) {
+    this.services = services;
+  }
+
+  @Override
+  public void mount(Router router) {
+    PredictCall.registerCodec(services.vertx());
+    var sec = services.config().security();
+    router.get("/models").handler(Auth.read(sec.readKey(), sec.adminKey()))
+        .handler(ctx -> Responses.reply(ctx, request(InferenceVerticle.LIST, new JsonObject())));
+    router.post("/select-model").handler(Auth.admin(sec.adminKey())).handler(this::select);
+    router.post("/predict").handler(Auth.read(sec.readKey(), sec.adminKey())).handler(this::predict);
+  }
+
+  private Future<JsonObject> request(String address, JsonObject body) {
+    return Bus.request(services.vertx(), address, body, services.config().bus().timeoutMs());
+  }
+
+  private void select(RoutingContext ctx) {
+    Object body = RequestBodies.json(ctx);
+    if (!(body instanceof JsonObject o)) {
+      throw ApiError.unprocessable("body", "expected a JSON object {\"model_name\": \"...\", \"version\"?: n}");
+    }
+    SelectRequest.parse(o);
+    Responses.reply(ctx, request(InferenceVerticle.SELECT, o));
+  }
+
+  private void predict(RoutingContext ctx) {
+    String model = ctx.queryParams().get("model");
+    if (model != null) {
+      PredictRequest.parseSpec(model, "model");
+    }
+    // parsed from the bytes and validated here (no model needed); the inference role still checks each row
+    // against the serving model's own encoding
+    Buffer body = ctx.body() == null ? null : ctx.body().buffer();
+    List<Map<String, Object>> rows = RowParser.parse(body == null ? new byte[0] : body.getBytes(),
+        services.config().inference().maxRowsPerRequest());
+    services.vertx().eventBus().<Buffer>request(InferenceVerticle.PREDICT, new PredictCall(model, rows, true),
+            new DeliveryOptions().setSendTimeout(services.config().bus().timeoutMs()))
+        .map(Message::body)
+        .onSuccess(answer -> Responses.send(ctx, 200, answer))
+        .onFailure(t -> ctx.fail(Bus.toApiError(InferenceVerticle.PREDICT, t)));
+  }
+
+}

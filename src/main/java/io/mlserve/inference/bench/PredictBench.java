@@ -1,0 +1,278 @@
+package io.mlserve.inference.bench;
+
+import io.mlserve.bench.JvmProcess;
+import io.mlserve.bench.load.LoadGenerator;
+import io.mlserve.bench.load.LoadResult;
+import io.mlserve.covertype.CovertypeGenerator;
+import io.mlserve.covertype.CovertypeSchema;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+
+import static io.mlserve.inference.bench.BenchClients.fmt;
+
+/**
+ * {@code bench predict}: the inference service as a separate process (roles api + inference). Single-row
+ * {@code POST /predict} with micro-batching on and off, array throughput, model load time, RSS around 1M
+ * predictions, and the user flow (GET /models → POST /select-model → POST /predict with think time).
+ */
+@Command(name = "predict", mixinStandardHelpOptions = true,
+    description = "POST /predict throughput and latency (batching on vs off), rows/s for arrays, model load time,"
+        + " RSS before/after 1M predictions, and the 500-user flow.")
+public final class PredictBench implements Callable<Integer> {
+  @Option(names = "--duration", defaultValue = "20", description = "Seconds per single-row run (default ${DEFAULT-VALUE}).")
+  int duration;
+
+  @Option(names = "--connections", defaultValue = "32", description = "Connections for single-row runs (default ${DEFAULT-VALUE}).")
+  int connections;
+
+  @Option(names = "--predictions", defaultValue = "1000000", description = "Rows predicted between the two RSS readings (default ${DEFAULT-VALUE}).")
+  int predictions;
+
+  @Option(names = "--array-seconds", defaultValue = "10", description = "Seconds per array size (default ${DEFAULT-VALUE}).")
+  int arraySeconds;
+
+  @Option(names = "--users", defaultValue = "500", description = "Simulated users in the flow (default ${DEFAULT-VALUE}).")
+  int users;
+
+  @Option(names = "--flow-seconds", defaultValue = "30", description = "Measured seconds of the user flow (default ${DEFAULT-VALUE}).")
+  int flowSeconds;
+
+  @Option(names = "--models-dir", defaultValue = "models",
+      description = "Models to serve (default ${DEFAULT-VALUE}); without a modelo1 there, a synthetic forest is used.")
+  Path modelsDir;
+
+  @Option(names = "--trees", defaultValue = "100", description = "Synthetic forest: trees (default ${DEFAULT-VALUE}).")
+  int trees;
+
+  @Option(names = "--depth", defaultValue = "10", description = "Synthetic forest: depth (default ${DEFAULT-VALUE}).")
+  int depth;
+
+  @Option(names = "--env", description = "Extra server environment, NAME=VALUE (repeatable), e.g."
+      + " MLSERVE_INFERENCE_MAX_WAIT_MICROS=500.")
+  List<String> env = new java.util.ArrayList<>();
+
+  @Option(names = "--skip", description = "Parts to skip: arrays, memory, flow (repeatable).")
+  List<String> skip = new java.util.ArrayList<>();
+
+  @Option(names = "--jvm-args", defaultValue = "-Xmx1g", description = "JVM options of the server (default ${DEFAULT-VALUE}).")
+  String jvmArgs;
+
+  private final List<Map<String, Object>> rows = new CovertypeGenerator(42).rows(10_000).stream().map(r -> {
+    Map<String, Object> copy = new java.util.LinkedHashMap<>(r);
+    copy.remove(CovertypeSchema.LABEL);
+    return copy;
+  }).toList();
+
+  @Override
+  public Integer call() throws Exception {
+    Path models = modelsToServe();
+    System.out.println("machine: " + Runtime.getRuntime().availableProcessors() + " cores, shared with the load "
+        + "generator (and possibly other work): one run, noisy figures");
+    String single = new JsonObject(rows.get(0)).encode();
+    SingleRow on;
+    SingleRow off;
+    try (Server s = Server.start(models, true, jvmArgs, env)) {
+      System.out.println(fmt("model: %s version %s, load %s ms", s.selected().getString("model_name"),
+          s.selected().getInteger("servingVersion"), s.selected().getLong("loadMs")));
+      on = singleRow(s, single, "batching on");
+      if (!skip.contains("arrays")) {
+        arrays(s, 256, arraySeconds);
+        arrays(s, 10_000, arraySeconds);
+      }
+      if (!skip.contains("memory")) {
+        memory(s);
+      }
+      if (!skip.contains("flow")) {
+        flow(s);
+      }
+    }
+    try (Server s = Server.start(models, false, jvmArgs, env)) {
+      off = singleRow(s, single, "batching off");
+    }
+    System.out.println(fmt("single-row ratio batching on/off: %.2fx req/s (goal >= 1.5x); p99 %.2f vs %.2f ms",
+        on.rps() / off.rps(), on.p99(), off.p99()));
+    return 0;
+  }
+
+  private Path modelsToServe() throws Exception {
+    if (Files.isDirectory(modelsDir.resolve("modelo1"))) {
+      System.out.println("models: " + modelsDir.toAbsolutePath());
+      return modelsDir;
+    }
+    Path dir = Files.createTempDirectory("mlserve-bench-models");
+    long t0 = System.nanoTime();
+    int nodes = SyntheticModel.write(dir, "modelo1", 1, trees, depth, 7);
+    System.out.println(fmt("models: no modelo1 in %s; synthetic forest of %d trees, depth %d, %d nodes (made in %.1f"
+        + " s)", modelsDir, trees, depth, nodes, (System.nanoTime() - t0) / 1e9));
+    return dir;
+  }
+
+  private record SingleRow(double rps, double p50, double p99, long errors) {
+  }
+
+  private SingleRow singleRow(Server s, String body, String label) throws Exception {
+    double[] before = s.batchStats();
+    SingleRow result;
+    if (BenchClients.wrkAvailable()) {
+      BenchClients.wrk(s.url("/predict"), body, connections, 3); // warm-up
+      before = s.batchStats();
+      BenchClients.WrkResult w = BenchClients.wrk(s.url("/predict"), body, connections, duration);
+      result = new SingleRow(w.requestsPerSecond(), w.p50Ms(), w.p99Ms(), w.errors());
+      System.out.println(fmt("single-row POST /predict, %s (wrk, %d connections, %d s): %.0f req/s, p50 %.2f ms,"
+          + " p99 %.2f ms, errors %d of %d", label, connections, duration, w.requestsPerSecond(), w.p50Ms(),
+          w.p99Ms(), w.errors(), w.requests()));
+    } else {
+      try (LoadGenerator gen = new LoadGenerator(1)) {
+        Buffer b = Buffer.buffer(body);
+        LoadResult r = gen.run("127.0.0.1", s.port, connections, connections, LoadGenerator.seconds(3),
+            LoadGenerator.seconds(duration), (sess, i) -> sess.send("predict", HttpMethod.POST, "/predict", b));
+        result = new SingleRow(r.requestsPerSecond(), r.percentileMs(50), r.percentileMs(99), r.errors());
+        System.out.print(r.summary("single-row POST /predict, " + label + " (Java client; wrk not installed)"));
+      }
+    }
+    double[] after = s.batchStats();
+    double runs = after[1] - before[1];
+    System.out.println(fmt("  mean rows per ORT run: %.1f (%.0f runs)", runs == 0 ? 0 : (after[0] - before[0]) / runs,
+        runs));
+    return result;
+  }
+
+  private void arrays(Server s, int size, int seconds) throws Exception {
+    Buffer body = new JsonArray(List.copyOf(rows.subList(0, size))).toBuffer();
+    BenchClients.post(s.port, "/predict", body, Integer.MAX_VALUE, 2, 4); // warm-up
+    BenchClients.CountResult r = BenchClients.post(s.port, "/predict", body, Integer.MAX_VALUE, seconds, 4);
+    System.out.println(fmt("array POST /predict of %d rows (4 connections, %d s): %d requests = %.0f rows/s (goal"
+        + " >= 200,000), %.1f ms per request, failures %d", size, seconds, r.ok(), r.ok() * size / r.seconds(),
+        r.seconds() * 1000 * 4 / Math.max(1, r.ok()), r.failed()));
+  }
+
+  private void memory(Server s) throws Exception {
+    Buffer body = new JsonArray(List.copyOf(rows.subList(0, 1000))).toBuffer();
+    BenchClients.post(s.port, "/predict", body, 100, 600, 4); // 100k predictions to settle heap and arenas
+    long rssBefore = s.process.rssKb();
+    int requests = predictions / 1000;
+    BenchClients.CountResult half = BenchClients.post(s.port, "/predict", body, requests / 2, 1800, 4);
+    long rssHalf = s.process.rssKb();
+    BenchClients.CountResult rest = BenchClients.post(s.port, "/predict", body, requests - requests / 2, 1800,
+        4);
+    long rssAfter = s.process.rssKb();
+    System.out.println(fmt("RSS around %d predictions (arrays of 1,000): before %.0f MB, halfway %.0f MB, after %.0f"
+            + " MB (growth %.0f MB), failures %d", (half.ok() + rest.ok()) * 1000, rssBefore / 1024.0,
+        rssHalf / 1024.0, rssAfter / 1024.0, (rssAfter - rssBefore) / 1024.0, half.failed() + rest.failed()));
+  }
+
+  private void flow(Server s) throws Exception {
+    Buffer select = new JsonObject().put("model_name", s.selected().getString("model_name")).toBuffer();
+    try (LoadGenerator gen = new LoadGenerator(1)) {
+      LoadResult r = gen.run("127.0.0.1", s.port, users, users, LoadGenerator.seconds(5),
+          LoadGenerator.seconds(flowSeconds), (sess, i) -> {
+            Buffer row = new JsonObject(rows.get(sess.random().nextInt(rows.size()))).toBuffer();
+            return sess.get("GET /models", "/models")
+                .compose(x -> sess.sleep(think(sess)))
+                .compose(x -> sess.send("POST /select-model", HttpMethod.POST, "/select-model", select))
+                .compose(x -> sess.sleep(think(sess)))
+                .compose(x -> sess.send("POST /predict", HttpMethod.POST, "/predict", row))
+                .compose(x -> sess.sleep(think(sess)));
+          });
+      System.out.print(r.summary(fmt("user flow, %d users, think 1-2.5 s, %d s", users, flowSeconds)));
+      System.out.println(fmt("user flow failures: %d (goal 0)", r.errors()));
+    }
+  }
+
+  private static long think(LoadGenerator.Session s) {
+    return 1000 + s.random().nextInt(1501);
+  }
+
+  /** The server process under test. */
+  private static final class Server implements AutoCloseable {
+    final JvmProcess process;
+    final int port;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private Server(JvmProcess process, int port) {
+      this.process = process;
+      this.port = port;
+    }
+
+    static Server start(Path models, boolean batching, String jvmArgs, List<String> env) throws Exception {
+      int port = JvmProcess.freePort();
+      JvmProcess.Builder b = JvmProcess.builder()
+          .env("MLSERVE_HTTP_PORT", String.valueOf(port))
+          .env("MLSERVE_DATA_DIR", Files.createTempDirectory("mlserve-bench").toString())
+          .env("MLSERVE_MONGO_EMBEDDED_BACKEND", "memory")
+          .env("MLSERVE_MODELS_DIR", models.toAbsolutePath().toString())
+          .env("MLSERVE_REDIS_PREFIX", "bench-" + UUID.randomUUID() + ":")
+          .env("MLSERVE_LOG_LEVEL", "WARN")
+          .env("MLSERVE_INFERENCE_BATCHING", Boolean.toString(batching))
+          .args("--roles", "api,inference");
+      for (String e : env) {
+        int eq = e.indexOf('=');
+        if (eq > 0) {
+          b.env(e.substring(0, eq), e.substring(eq + 1));
+        }
+      }
+      for (String a : jvmArgs.trim().split("\\s+")) {
+        if (!a.isEmpty()) {
+          b.jvmArg(a);
+        }
+      }
+      JvmProcess p = b.start();
+      if (p.awaitHttp200("http://127.0.0.1:" + port + "/health/ready", 120_000) < 0) {
+        String log = p.logText();
+        p.close();
+        throw new IllegalStateException("server did not become ready; its log:\n" + log);
+      }
+      return new Server(p, port);
+    }
+
+    String url(String path) {
+      return "http://127.0.0.1:" + port + path;
+    }
+
+    String get(String path) throws Exception {
+      return http.send(HttpRequest.newBuilder(URI.create(url(path))).build(), HttpResponse.BodyHandlers.ofString())
+          .body();
+    }
+
+    JsonObject selected() throws Exception {
+      return new JsonObject(get("/models")).getJsonObject("selected");
+    }
+
+    /** mlserve_batch_size sum and count from /metrics. */
+    double[] batchStats() throws Exception {
+      double sum = 0;
+      double count = 0;
+      for (String line : get("/metrics").split("\n")) {
+        if (line.startsWith("mlserve_batch_size_sum")) {
+          sum = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        } else if (line.startsWith("mlserve_batch_size_count")) {
+          count = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        }
+      }
+      return new double[] {sum, count};
+    }
+
+    @Override
+    public void close() throws Exception {
+      process.sigterm();
+      if (process.waitFor(20_000) == Integer.MIN_VALUE) {
+        process.close();
+      }
+    }
+  }
+}
