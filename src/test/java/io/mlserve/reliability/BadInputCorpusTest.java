@@ -78,7 +78,8 @@ class BadInputCorpusTest {
   @DisplayName("every malformed request gets a 4xx JSON error; no 5xx; healthy after; no data changed")
   void corpusIsRejectedCleanly() throws Exception {
     List<JsonObject> corpus = corpus();
-    try (TestApp app = TestApp.start()) {
+    try (TestApp app = TestApp.start(java.util.EnumSet.allOf(io.mlserve.app.Role.class),
+        TestApp.withShippedModel(new JsonObject()))) {
       Vertx vertx = app.app().vertx();
       HttpClient client = vertx.createHttpClient();
       Map<String, Long> before = counts(app);

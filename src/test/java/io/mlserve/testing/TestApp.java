@@ -55,6 +55,20 @@ public final class TestApp implements AutoCloseable {
     return ConfigLoader.load(null, Map.of(), deepMerge(base, overrides));
   }
 
+  /**
+   * Config overrides giving the app a models directory with the shipped bootstrap model (a copy of
+   * {@code models/modelo1/1}), as a fresh install has: the inference role is ready only with a model.
+   */
+  public static JsonObject withShippedModel(JsonObject overrides) throws java.io.IOException {
+    Path models = Files.createTempDirectory("mlserve-models");
+    Path shipped = Path.of("models", "modelo1", "1");
+    Path target = Files.createDirectories(models.resolve("modelo1").resolve("1"));
+    for (String f : List.of("model.onnx", "metadata.json")) {
+      Files.copy(shipped.resolve(f), target.resolve(f));
+    }
+    return deepMerge(overrides, new JsonObject().put("models", new JsonObject().put("dir", models.toString())));
+  }
+
   static JsonObject deepMerge(JsonObject base, JsonObject over) {
     JsonObject out = base.copy();
     over.forEach(e -> {
