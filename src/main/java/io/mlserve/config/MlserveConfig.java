@@ -17,7 +17,9 @@ public record MlserveConfig(
     BusConfig bus,
     LogConfig log,
     SecurityConfig security,
-    ModelsConfig models) {
+    ModelsConfig models,
+    FeedConfig feed,
+    PipelineConfig pipeline) {
 
   static MlserveConfig from(ConfigReader r) {
     return new MlserveConfig(
@@ -29,7 +31,9 @@ public record MlserveConfig(
         BusConfig.from(r),
         LogConfig.from(r),
         SecurityConfig.from(r),
-        ModelsConfig.from(r));
+        ModelsConfig.from(r),
+        FeedConfig.from(r),
+        PipelineConfig.from(r));
   }
 
   /** HTTP server of the api role. {@code instances = 0} means one verticle instance per core. */
