@@ -106,8 +106,13 @@ public final class PipelineRun {
       m.put("state", s.state.name());
       m.put("startedAt", s.startedAt == null ? null : s.startedAt.toString());
       m.put("finishedAt", s.finishedAt == null ? null : s.finishedAt.toString());
-      m.put("durationMs", s.state == StepState.RUNNING ? (System.nanoTime() - s.startNanos) / 1_000_000
-          : s.durationMs < 0 ? null : s.durationMs);
+      Long duration = null;
+      if (s.state == StepState.RUNNING) {
+        duration = (System.nanoTime() - s.startNanos) / 1_000_000;
+      } else if (s.durationMs >= 0) {
+        duration = s.durationMs;
+      }
+      m.put("durationMs", duration);
       m.put("jobId", s.jobId);
       if (!s.progress.isEmpty()) {
         m.put("progress", s.progress);
