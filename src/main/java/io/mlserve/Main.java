@@ -4,6 +4,7 @@ import io.mlserve.cli.BenchCommand;
 import io.mlserve.cli.Logging;
 import io.mlserve.cli.ServeCommand;
 import io.mlserve.cli.ServeOptions;
+import io.mlserve.pipeline.PipelineCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,6 +21,7 @@ import java.util.concurrent.Callable;
     subcommands = {
         ServeCommand.class,
         BenchCommand.class,
+        PipelineCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class Main implements Callable<Integer> {
