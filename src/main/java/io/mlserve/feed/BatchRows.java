@@ -77,7 +77,7 @@ public final class BatchRows {
                                       Map<String, Object> row) {
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("_id", key);
-    doc.put("source", fingerprint);
+    doc.put("source", sourceKey(fingerprint));
     doc.put("row", position);
     doc.put("batch", batch);
     for (String field : CovertypeSchema.NUMERIC.keySet()) {

@@ -27,12 +27,13 @@ import java.util.function.Function;
  * Writes prepared feed batches to MongoDB idempotently, keyed by the row key ({@code _id}): a row already stored is
  * never duplicated nor modified, and the counts say exactly how many rows were new.
  *
- * <p>Two ways, compared by {@code bench feed}: {@link Strategy#PROBE_INSERT} (the default) looks up which keys of a
- * chunk exist ({@code _id $in}, served by the {@code _id} index), then bulk-inserts the missing rows unordered; a
- * duplicate-key error from a concurrent writer counts as "already there". {@link Strategy#UPSERT} sends one
+ * <p>Three ways, compared by {@code bench feed}. {@link Strategy#INSERT_FIRST} (the default) bulk-inserts each chunk
+ * unordered and counts duplicate-key errors as rows already there; once a chunk meets such rows (a rerun, a resumed
+ * load) it switches to {@link Strategy#PROBE_INSERT}, which first looks up which keys of a chunk exist
+ * ({@code _id $in}, served by the {@code _id} index) and inserts only the others. {@link Strategy#UPSERT} sends one
  * {@code $setOnInsert} upsert per row. Inserts are much cheaper than updates both in the driver (the Vert.x client
  * round-trips update documents through JSON text) and in the embedded mongo-java-server, and a rerun costs one
- * index lookup per chunk instead of one update per row.
+ * index lookup per 100 keys instead of one update per row.
  */
 public final class CovertypeWriter {
   private static final int MAX_RAW_CHARS = 4000;
@@ -40,12 +41,14 @@ public final class CovertypeWriter {
   private static final int PROBE_KEYS = 100;
 
   /** How rows are made idempotent. */
-  public enum Strategy { PROBE_INSERT, UPSERT }
+  public enum Strategy { INSERT_FIRST, PROBE_INSERT, UPSERT }
 
   private final MongoClient mongo;
   private final int batchSize;
   private final int concurrency;
   private final Strategy strategy;
+  /** INSERT_FIRST switches to probing after meeting stored rows. */
+  private volatile boolean probing;
 
   /** Rows written: new ones, ones that were already there, and the same for quarantine entries. */
   public record Counts(long inserted, long existing, long quarantinedNew, long quarantinedExisting) {
@@ -66,7 +69,7 @@ public final class CovertypeWriter {
   }
 
   public CovertypeWriter(MongoClient mongo, int batchSize, int concurrency) {
-    this(mongo, batchSize, concurrency, Strategy.PROBE_INSERT);
+    this(mongo, batchSize, concurrency, Strategy.INSERT_FIRST);
   }
 
   public CovertypeWriter(MongoClient mongo, int batchSize, int concurrency, Strategy strategy) {
@@ -86,8 +89,11 @@ public final class CovertypeWriter {
     for (BatchRows.Quarantined q : batch.quarantined()) {
       quarantine.add(quarantineDoc(q, batch.batch(), at));
     }
-    Future<long[]> valid = inChunks(rows, strategy == Strategy.UPSERT
-        ? chunk -> upsertAll(Collections.COVERTYPE, chunk) : this::insertMissing);
+    Future<long[]> valid = inChunks(rows, switch (strategy) {
+      case UPSERT -> chunk -> upsertAll(Collections.COVERTYPE, chunk);
+      case PROBE_INSERT -> this::insertMissing;
+      case INSERT_FIRST -> chunk -> probing ? insertMissing(chunk) : insertAll(chunk);
+    });
     Future<long[]> bad = inChunks(quarantine, chunk -> upsertAll(Collections.QUARANTINE, chunk));
     return Future.all(valid, bad).map(v -> new Counts(valid.result()[0], valid.result()[1], bad.result()[0],
         bad.result()[1]));
@@ -132,6 +138,23 @@ public final class CovertypeWriter {
       }
       return present;
     });
+  }
+
+  /**
+   * Inserts the whole chunk; keys already stored come back as duplicate-key errors and count as existing. Cheapest
+   * when the rows are new (a first load); once a chunk meets duplicates (a rerun), later chunks probe first.
+   */
+  private Future<long[]> insertAll(List<JsonObject> chunk) {
+    List<BulkOperation> inserts = new ArrayList<>(chunk.size());
+    chunk.forEach(d -> inserts.add(BulkOperation.createInsert(d)));
+    return mongo.bulkWriteWithOptions(Collections.COVERTYPE, inserts, new BulkWriteOptions(false))
+        .map(r -> new long[] {r.getInsertedCount(), 0})
+        .recover(t -> raced(t, inserts.size(), 0))
+        .onSuccess(r -> {
+          if (r[1] > 0) {
+            probing = true;
+          }
+        });
   }
 
   /** Another writer inserted some keys between our lookup and our insert: those rows exist, which is fine. */
@@ -210,7 +233,7 @@ public final class CovertypeWriter {
 
   /** Rows stored for one source (by fingerprint). */
   public Future<Long> countSource(String fingerprint) {
-    return mongo.count(Collections.COVERTYPE, new JsonObject().put("source", fingerprint));
+    return mongo.count(Collections.COVERTYPE, new JsonObject().put("source", BatchRows.sourceKey(fingerprint)));
   }
 
   /** Empties {@code covertype} and its quarantine; returns {rows, quarantined} removed. */

@@ -42,6 +42,8 @@ final class FeedLoader {
   private long retries;
   private String lastError;
   private Integer waitingFor;
+  private int prefetchedBatch = -1;
+  private Future<FeedClient.Outcome> prefetched;
 
   FeedLoader(Vertx vertx, FeedClient client, CovertypeWriter writer, FeedConfig.Retry retry, FeedMetrics metrics,
              Job job) {
@@ -109,8 +111,11 @@ final class FeedLoader {
   private Future<Void> batch(int k, int attempt) {
     job.checkCancelled();
     job.phase("loading batch " + k + " of " + batches);
-    return client.batch(k).compose(outcome -> {
+    return fetch(k).compose(outcome -> {
       if (outcome instanceof FeedClient.Ok ok) {
+        if (k + 1 < batches) {
+          prefetch(k + 1); // the next batch comes over the wire while this one is written
+        }
         return store(k, ok.body()).recover(t -> t instanceof ApiError || t instanceof JobCancelledException
             ? Future.failedFuture(t)
             : retryLater("writing batch " + k, attempt, t.toString()).compose(v -> batch(k, attempt + 1)));
@@ -128,6 +133,21 @@ final class FeedLoader {
       String reason = ((FeedClient.Transient) outcome).reason();
       return retryLater("batch " + k, attempt, reason).compose(v -> batch(k, attempt + 1));
     });
+  }
+
+  /** The prefetched answer for batch {@code k} when there is one, else a new request. */
+  private Future<FeedClient.Outcome> fetch(int k) {
+    Future<FeedClient.Outcome> f = prefetchedBatch == k ? prefetched : null;
+    prefetched = null;
+    prefetchedBatch = -1;
+    return f != null ? f : client.batch(k);
+  }
+
+  private void prefetch(int k) {
+    if (prefetchedBatch != k) {
+      prefetchedBatch = k;
+      prefetched = client.batch(k);
+    }
   }
 
   private Future<Void> store(int k, JsonObject body) {

@@ -139,7 +139,7 @@ class FeedAlgorithmsTest {
     BatchRows.Prepared p = BatchRows.prepare("sha256:abcdef0123456789abcdef", 3, 1000, rows);
     assertThat(p.valid()).hasSize(2);
     assertThat(p.valid().get(0)).containsEntry("_id", "abcdef0123456789:1000").containsEntry("row", 1000L)
-        .containsEntry("batch", 3).containsEntry("source", "sha256:abcdef0123456789abcdef");
+        .containsEntry("batch", 3).containsEntry("source", "abcdef0123456789");
     assertThat(p.valid().get(1).get("_id")).isEqualTo("abcdef0123456789:1001");
     assertThat(p.quarantined()).extracting(BatchRows.Quarantined::field)
         .containsExactly("Slope", "Elevation", "Wilderness_Area", null);
