@@ -236,6 +236,11 @@ public final class CovertypeWriter {
     return mongo.count(Collections.COVERTYPE, new JsonObject().put("source", BatchRows.sourceKey(fingerprint)));
   }
 
+  /** Rows in {@code covertype}, whatever their source. */
+  public Future<Long> countAll() {
+    return mongo.count(Collections.COVERTYPE, new JsonObject());
+  }
+
   /** Empties {@code covertype} and its quarantine; returns {rows, quarantined} removed. */
   public static Future<long[]> clear(MongoClient mongo) {
     Future<Long> rows = mongo.removeDocuments(Collections.COVERTYPE, new JsonObject()).map(r -> r.getRemovedCount());

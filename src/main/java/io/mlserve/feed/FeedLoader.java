@@ -63,9 +63,10 @@ final class FeedLoader {
         .compose(v -> batchesFrom(0))
         .compose(v -> {
           job.phase("verifying");
-          return writer.countSource(fingerprint);
-        })
-        .map(this::result);
+          Future<Long> source = writer.countSource(fingerprint);
+          Future<Long> all = writer.countAll();
+          return Future.all(source, all).map(x -> result(source.result(), all.result()));
+        });
   }
 
   private Future<Void> status(int attempt) {
@@ -235,7 +236,7 @@ final class FeedLoader {
     job.detail(detail);
   }
 
-  private JsonObject result(long stored) {
+  private JsonObject result(long stored, long collectionRows) {
     double seconds = (System.nanoTime() - startNanos) / 1e9;
     boolean consistent = stored + counts.quarantined() == rows;
     if (!consistent) {
@@ -252,6 +253,7 @@ final class FeedLoader {
         .put("quarantined", counts.quarantined())
         .put("quarantinedNew", counts.quarantinedNew())
         .put("stored", stored)
+        .put("collectionRows", collectionRows)
         .put("consistent", consistent)
         .put("retries", retries)
         .put("rowsPerSecond", Math.round(counts.rows() / Math.max(seconds, 1e-9)));

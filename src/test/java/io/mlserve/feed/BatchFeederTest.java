@@ -61,6 +61,7 @@ class BatchFeederTest {
       JsonObject result = end.getJsonObject("result");
       assertThat(result.getLong("inserted")).isEqualTo(1000);
       assertThat(result.getLong("stored")).isEqualTo(1000);
+      assertThat(result.getLong("collectionRows")).isEqualTo(1000);
       assertThat(result.getBoolean("consistent")).isTrue();
       // batches are released 150 ms apart, so the load cannot have finished before the last release
       assertThat(end.getLong("durationMs")).isGreaterThanOrEqualTo(4 * 150 - 50);
