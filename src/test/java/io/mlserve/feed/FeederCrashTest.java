@@ -97,7 +97,8 @@ class FeederCrashTest {
         }
       }
       assertThat(resumed).as("a resumed load that ended; log:%n%s", second.logText()).isNotNull();
-      assertThat(resumed.getString("state")).isEqualTo("SUCCEEDED");
+      assertThat(resumed.getString("state")).as("resumed load: %s%nlog:%n%s", resumed.encode(), second.logText())
+          .isEqualTo("SUCCEEDED");
       JsonObject result = resumed.getJsonObject("result");
       assertThat(result.getLong("stored")).isEqualTo(ROWS);
       // the restarted process generated the same rows (same fingerprint), so nothing was stored twice
