@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * directory: the load is resumed and {@code covertype} ends with exactly the source's rows, none twice.
  */
 class FeederCrashTest {
-  private static final int ROWS = 6000;
+  private static final int ROWS = 3000;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   @TempDir
@@ -39,7 +39,7 @@ class FeederCrashTest {
         .env("MLSERVE_REDIS_PREFIX", prefix)
         .env("MLSERVE_REDIS_REQUIRED", "false")
         .env("MLSERVE_LOG_LEVEL", "WARN")
-        .env("MLSERVE_FEED_BATCHES", "20")
+        .env("MLSERVE_FEED_BATCHES", "12")
         .env("MLSERVE_FEED_INTERVAL_MS", "250")
         .env("MLSERVE_FEED_SYNTHETIC_ROWS", String.valueOf(ROWS));
   }
