@@ -6,6 +6,7 @@ import io.mlserve.bench.JvmProcess;
 import io.mlserve.bus.Bus;
 import io.mlserve.covertype.CovertypeGenerator;
 import io.mlserve.store.Collections;
+import io.mlserve.testing.SharedData;
 import io.mlserve.testing.TestApp;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -122,6 +123,21 @@ class BatchFeederTest {
       assertThat(rerun.getLong("quarantinedNew")).isZero();
       assertThat(count(s, Collections.QUARANTINE)).isEqualTo(4);
       assertThat(count(s, Collections.COVERTYPE)).isEqualTo(32);
+    }
+  }
+
+  @Test
+  @DisplayName("the real 15,000-row Covertype sample (../shared) loads completely: every row stored, none quarantined")
+  void realSample() throws Exception {
+    Path csv = SharedData.require(SharedData.COVERTYPE_15K);
+    JsonObject cfg = new JsonObject().put("feed", feed(10, 0, 1).put("source", csv.toAbsolutePath().toString()));
+    try (TestApp app = TestApp.start(EnumSet.of(Role.FEEDER), cfg)) {
+      Services s = app.app().services();
+      JsonObject result = load(s).getJsonObject("result");
+      assertThat(result.getLong("rows")).isEqualTo(15_000);
+      assertThat(result.getLong("quarantined")).isZero();
+      assertThat(result.getLong("collectionRows")).isEqualTo(15_000);
+      assertThat(await(s.mongo().count(Collections.COVERTYPE, new JsonObject().put("Cover_Type", 4)))).isEqualTo(67);
     }
   }
 
