@@ -57,8 +57,8 @@ public final class FeedBench implements Callable<Integer> {
   @Option(names = "--no-compare", description = "Skip timing the write path alone (three write strategies).")
   boolean noCompare;
 
-  private record Run(double load, double loadCpu, double rerun, long rerunNew, double[] insertFirst, double[] probe,
-                     double[] upsert) {
+  private record Run(double load, double loadCpu, double rerun, long rerunNew, double heapMb, double[] insertFirst,
+                     double[] probe, double[] upsert) {
   }
 
   /** CPU time of this whole process (feeder, HTTP, driver and embedded MongoDB), in nanoseconds. */
@@ -111,10 +111,9 @@ public final class FeedBench implements Callable<Integer> {
               + "insert-first %,.0f, upsert %,.0f: probe+insert / upsert = x%.1f%n", again[1], again[0], again[2],
           again[1] / again[2]);
     }
-    System.gc(); // live data, not garbage awaiting collection
-    Runtime rt = Runtime.getRuntime();
-    System.out.printf(Locale.ROOT, "memory: heap used %.0f MB, RSS %.0f MB (this process, feeder and embedded "
-            + "MongoDB together)%n", (rt.totalMemory() - rt.freeMemory()) / 1e6,
+    System.out.printf(Locale.ROOT, "memory: live heap after a load %.0f MB (median; feeder, its feed and the "
+            + "embedded MongoDB holding the rows, in one process), RSS now %.0f MB (the JVM keeps the heap it grew)%n",
+        Stats.median(results.stream().mapToDouble(Run::heapMb).toArray()),
         JvmProcess.rssKb(ProcessHandle.current().pid()) / 1024.0);
     System.out.println("note: on a shared machine figures are noisy; compare ratios from one run");
     return newOnRerun == 0 ? 0 : 1;
@@ -138,7 +137,10 @@ public final class FeedBench implements Callable<Integer> {
       JsonObject first = load(s);
       double perCpuSecond = n / ((cpuNanos() - cpu0) / 1e9);
       JsonObject second = load(s);
-      Run r = new Run(rate(first), perCpuSecond, rate(second), second.getLong("inserted"), null, null, null);
+      System.gc(); // live data: the feed's batches, the loaded rows in the embedded MongoDB, the app
+      Runtime rt = Runtime.getRuntime();
+      double heapMb = (rt.totalMemory() - rt.freeMemory()) / 1e6;
+      Run r = new Run(rate(first), perCpuSecond, rate(second), second.getLong("inserted"), heapMb, null, null, null);
       if (!withCompare) {
         return r;
       }
@@ -149,7 +151,7 @@ public final class FeedBench implements Callable<Integer> {
         prepared.add(BatchRows.prepare(source.fingerprint(), k, from,
             source.rows().subList(from, from + FeedSchedule.rowCount(k, batches, n))));
       }
-      return new Run(r.load(), r.loadCpu(), r.rerun(), r.rerunNew(),
+      return new Run(r.load(), r.loadCpu(), r.rerun(), r.rerunNew(), r.heapMb(),
           writes(s, prepared, CovertypeWriter.Strategy.INSERT_FIRST),
           writes(s, prepared, CovertypeWriter.Strategy.PROBE_INSERT),
           writes(s, prepared, CovertypeWriter.Strategy.UPSERT));
