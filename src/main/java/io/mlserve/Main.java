@@ -5,6 +5,7 @@ import io.mlserve.cli.LoadtestCommand;
 import io.mlserve.cli.Logging;
 import io.mlserve.cli.ServeCommand;
 import io.mlserve.cli.ServeOptions;
+import io.mlserve.pipeline.PipelineCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,6 +24,7 @@ import java.util.concurrent.Callable;
         BenchCommand.class,
         LoadtestCommand.class,
         io.mlserve.train.TrainCommand.class,
+        PipelineCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class Main implements Callable<Integer> {

@@ -2,10 +2,13 @@ package io.mlserve.app;
 
 import io.mlserve.api.ManagementRoutes;
 import io.mlserve.feed.BatchFeederVerticle;
+import io.mlserve.feed.FeedRoutes;
 import io.mlserve.feed.FeedServerVerticle;
 import io.mlserve.inference.InferenceRoutes;
 import io.mlserve.inference.InferenceVerticle;
 import io.mlserve.jobs.JobRoutes;
+import io.mlserve.pipeline.PipelineRoutes;
+import io.mlserve.pipeline.PipelineVerticle;
 import io.mlserve.recommend.RecommenderVerticle;
 import io.mlserve.train.ExperimentRoutes;
 import io.mlserve.train.TrainerVerticle;
@@ -24,7 +27,7 @@ public final class RoleCatalog {
 
   public static List<VerticleSpec> verticles(Role role, Services s) {
     return switch (role) {
-      case API -> List.of();
+      case API -> List.of(VerticleSpec.of("PipelineVerticle", () -> new PipelineVerticle(s)));
       case RECOMMENDER -> List.of(VerticleSpec.of("RecommenderVerticle", () -> new RecommenderVerticle(s)));
       case FEEDER -> List.of(
           VerticleSpec.of("FeedServerVerticle", () -> new FeedServerVerticle(s)),
@@ -42,6 +45,10 @@ public final class RoleCatalog {
       modules.add(new JobRoutes(s));
       modules.add(new ExperimentRoutes(s));
       modules.add(new InferenceRoutes(s));
+      modules.add(new PipelineRoutes(s));
+    }
+    if (s.runs(Role.FEEDER)) {
+      modules.add(new FeedRoutes(s));
     }
     return modules;
   }

@@ -2,13 +2,14 @@ package io.mlserve.cli;
 
 import io.mlserve.bench.StartupBench;
 import io.mlserve.inference.bench.PredictBench;
+import io.mlserve.feed.FeedBench;
 import picocli.CommandLine.Command;
 
 /** {@code mlserve bench <what>}: benchmarks that print figures from one run. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks that print throughput, latency percentiles and memory.",
-    subcommands = {StartupBench.class, io.mlserve.train.TrainBench.class,
-        PredictBench.class})
+    subcommands = {StartupBench.class, io.mlserve.train.TrainBench.class, PredictBench.class,
+        FeedBench.class})
 public final class BenchCommand implements Runnable {
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;

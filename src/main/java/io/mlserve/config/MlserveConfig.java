@@ -20,7 +20,9 @@ public record MlserveConfig(
     ModelsConfig models,
     ClusterConfig cluster,
     TrainConfig train,
-    InferenceConfig inference) {
+    InferenceConfig inference,
+    FeedConfig feed,
+    PipelineConfig pipeline) {
 
   static MlserveConfig from(ConfigReader r) {
     return new MlserveConfig(
@@ -35,7 +37,9 @@ public record MlserveConfig(
         ModelsConfig.from(r),
         ClusterConfig.from(r),
         TrainConfig.from(r),
-        InferenceConfig.from(r));
+        InferenceConfig.from(r),
+        FeedConfig.from(r),
+        PipelineConfig.from(r));
   }
 
   /** HTTP server of the api role. {@code instances = 0} means one verticle instance per core. */

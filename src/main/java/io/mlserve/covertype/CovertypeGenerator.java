@@ -29,37 +29,37 @@ public final class CovertypeGenerator {
   private static final List<ClassProfile> PROFILES = List.of(
       new ClassProfile(1, 5487, new double[] {3129, 156, 13, 275, 43, 2621, 2001},
           new double[] {158, 117, 7, 217, 58, 1496, 1233},
-          Map.of("Rawah", 2721.0, "Commanche", 2321.0, "Neota", 445.0),
+          ordered("Rawah", 2721.0, "Commanche", 2321.0, "Neota", 445.0),
           soils("C7745", 1118, "C7202", 871, "C7201", 642, "C7756", 550, "C7757", 505, "C7755", 326, "C7700", 301,
               "C8771", 212, "C7746", 190, "C8772", 176, "C8776", 135, "C7102", 117)),
       new ClassProfile(2, 7292, new double[] {2921, 152, 14, 280, 47, 2400, 2152},
           new double[] {185, 108, 7, 211, 59, 1613, 1405},
-          Map.of("Rawah", 3692.0, "Commanche", 3323.0, "Neota", 214.0, "Cache", 63.0),
+          ordered("Rawah", 3692.0, "Commanche", 3323.0, "Neota", 214.0, "Cache", 63.0),
           soils("C7745", 1837, "C7756", 791, "C4744", 693, "C7757", 647, "C7746", 509, "C7202", 488, "C7755", 359,
               "C4758", 353, "C4703", 294, "C7700", 271, "C4704", 236, "C7201", 189)),
       new ClassProfile(3, 931, new double[] {2399, 174, 20, 211, 63, 920, 893},
           new double[] {198, 106, 9, 144, 58, 638, 527},
-          Map.of("Cache", 550.0, "Commanche", 381.0),
+          ordered("Cache", 550.0, "Commanche", 381.0),
           soils("C4703", 274, "C2705", 194, "C2703", 139, "C2717", 96, "C2704", 65, "C2702", 63, "C4704", 46,
               "C2706", 26, "C6102", 18, "C5101", 3, "C6101", 3, "C4758", 2)),
       new ClassProfile(4, 67, new double[] {2226, 143, 20, 126, 53, 931, 786},
           new double[] {95, 86, 11, 145, 69, 372, 466},
-          Map.of("Cache", 67.0),
+          ordered("Cache", 67.0),
           soils("C2704", 30, "C6102", 8, "C2705", 6, "C4703", 6, "C5101", 4, "C2702", 3, "C2717", 3, "C2703", 3,
               "C6101", 3, "C2706", 1)),
       new ClassProfile(5, 238, new double[] {2788, 138, 17, 197, 46, 1390, 1562},
           new double[] {95, 94, 9, 177, 50, 1069, 911},
-          Map.of("Commanche", 147.0, "Rawah", 91.0),
+          ordered("Commanche", 147.0, "Rawah", 91.0),
           soils("C7746", 46, "C4758", 34, "C7745", 29, "C7202", 24, "C4704", 19, "C2705", 17, "C7756", 13,
               "C6102", 10, "C7757", 9, "C2703", 9, "C7755", 7, "C4703", 7)),
       new ClassProfile(6, 466, new double[] {2424, 186, 19, 161, 44, 1071, 1097},
           new double[] {189, 134, 8, 122, 46, 582, 600},
-          Map.of("Cache", 253.0, "Commanche", 213.0),
+          ordered("Cache", 253.0, "Commanche", 213.0),
           soils("C4703", 238, "C2703", 34, "C2717", 30, "C2705", 20, "C2702", 20, "C6102", 20, "C4704", 15,
               "C4758", 15, "C7757", 14, "C2706", 11, "C6101", 10, "C5101", 9)),
       new ClassProfile(7, 519, new double[] {3360, 148, 15, 348, 65, 2726, 2005},
           new double[] {106, 109, 8, 278, 76, 1182, 1089},
-          Map.of("Commanche", 336.0, "Rawah", 131.0, "Neota", 52.0),
+          ordered("Commanche", 336.0, "Rawah", 131.0, "Neota", 52.0),
           soils("C8771", 170, "C8772", 144, "C8776", 81, "C7745", 24, "C7756", 23, "C8703", 20, "C7202", 11,
               "C7757", 10, "C7746", 8, "C7700", 7, "C8708", 6, "C7755", 5)));
 
@@ -68,6 +68,18 @@ public final class CovertypeGenerator {
 
   public CovertypeGenerator(long seed) {
     this.random = new SplittableRandom(seed);
+  }
+
+  /**
+   * Weights in the order written. Not {@code Map.of}: its iteration order changes from one JVM to the next, which
+   * made the same seed give different rows in different processes (and the feed's row keys differ with them).
+   */
+  private static Map<String, Double> ordered(Object... pairs) {
+    Map<String, Double> m = new LinkedHashMap<>();
+    for (int i = 0; i < pairs.length; i += 2) {
+      m.put((String) pairs[i], ((Number) pairs[i + 1]).doubleValue());
+    }
+    return m;
   }
 
   private static Map<String, Double> soils(Object... pairs) {

@@ -45,8 +45,9 @@ public final class Collections {
             plain(new JsonObject().put("itemId", 1), "item")),
         RECOMMENDATIONS, List.of(
             unique(new JsonObject().put("userId", 1).put("algo", 1), "user_algo")),
+        // rows are keyed by _id = <source fingerprint prefix>:<row position>, unique by construction
         COVERTYPE, List.of(
-            unique(new JsonObject().put("rowHash", 1), "row_hash"),
+            plain(new JsonObject().put("source", 1), "source"),
             plain(new JsonObject().put("batch", 1), "batch")),
         EXPERIMENTS, List.of(
             unique(new JsonObject().put("runId", 1), "run_id")),
