@@ -20,7 +20,7 @@ public final class CovertypeGenerator {
   private record ClassProfile(int label, double prior, double[] mean, double[] sd,
                               Map<String, Double> wilderness, Map<String, Double> soil) {
     ClassProfile {
-      // Map.of iterates in an order that changes from one JVM run to the next: sort it so a seed gives the same rows
+      // a canonical order, whatever map the weights come in, so a seed gives the same rows in every process
       wilderness = new java.util.TreeMap<>(wilderness);
     }
   }
@@ -83,10 +83,7 @@ public final class CovertypeGenerator {
   }
 
   private static Map<String, Double> soils(Object... pairs) {
-    Map<String, Double> m = new LinkedHashMap<>();
-    for (int i = 0; i < pairs.length; i += 2) {
-      m.put((String) pairs[i], ((Number) pairs[i + 1]).doubleValue());
-    }
+    Map<String, Double> m = ordered(pairs);
     // a little mass on every other soil type: rare combinations exist in the field
     for (String s : CovertypeSchema.SOIL_TYPES) {
       m.putIfAbsent(s, 0.2);
