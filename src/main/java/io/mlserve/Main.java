@@ -20,6 +20,9 @@ import java.util.concurrent.Callable;
     subcommands = {
         ServeCommand.class,
         BenchCommand.class,
+        io.mlserve.recommend.cli.ImportRatingsCommand.class,
+        io.mlserve.recommend.cli.GenerateRatingsCommand.class,
+        io.mlserve.recommend.cli.EvaluateCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class Main implements Callable<Integer> {

@@ -6,6 +6,7 @@ import io.mlserve.feed.FeedServerVerticle;
 import io.mlserve.inference.InferenceVerticle;
 import io.mlserve.jobs.JobRoutes;
 import io.mlserve.recommend.RecommenderVerticle;
+import io.mlserve.recommend.serving.RecsRoutes;
 import io.mlserve.train.TrainerVerticle;
 
 import java.util.ArrayList;
@@ -38,6 +39,7 @@ public final class RoleCatalog {
     modules.add(new ManagementRoutes(s));
     if (s.runs(Role.API)) {
       modules.add(new JobRoutes(s));
+      modules.add(new RecsRoutes(s));
     }
     return modules;
   }

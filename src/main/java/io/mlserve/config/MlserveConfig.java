@@ -17,7 +17,8 @@ public record MlserveConfig(
     BusConfig bus,
     LogConfig log,
     SecurityConfig security,
-    ModelsConfig models) {
+    ModelsConfig models,
+    RecsConfig recs) {
 
   static MlserveConfig from(ConfigReader r) {
     return new MlserveConfig(
@@ -29,7 +30,8 @@ public record MlserveConfig(
         BusConfig.from(r),
         LogConfig.from(r),
         SecurityConfig.from(r),
-        ModelsConfig.from(r));
+        ModelsConfig.from(r),
+        RecsConfig.from(r));
   }
 
   /** HTTP server of the api role. {@code instances = 0} means one verticle instance per core. */

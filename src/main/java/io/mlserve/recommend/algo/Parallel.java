@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Splits index ranges into chunks and runs them on an executor (the {@code recommend} worker pool in the service,
@@ -33,19 +34,29 @@ public final class Parallel {
     return threads;
   }
 
+  /**
+   * Runs {@code task} over {@code [0, n)} in chunks of {@code chunk}: {@code threads} lanes each take the next
+   * chunk until none is left (load balance over uneven rows); one thread runs the chunks in order in the caller.
+   */
   public void forRange(int n, int chunk, RangeTask task) {
     if (n <= 0) {
       return;
     }
-    if (threads == 1 || n <= chunk) {
-      task.run(0, n);
+    int chunks = (n + chunk - 1) / chunk;
+    int lanes = Math.min(threads, chunks);
+    AtomicInteger next = new AtomicInteger();
+    Runnable lane = () -> {
+      for (int c = next.getAndIncrement(); c < chunks; c = next.getAndIncrement()) {
+        task.run(c * chunk, Math.min(n, (c + 1) * chunk));
+      }
+    };
+    if (lanes == 1) {
+      lane.run();
       return;
     }
     List<CompletableFuture<Void>> parts = new ArrayList<>();
-    for (int from = 0; from < n; from += chunk) {
-      int f = from;
-      int t = Math.min(n, from + chunk);
-      parts.add(CompletableFuture.runAsync(() -> task.run(f, t), executor));
+    for (int l = 0; l < lanes; l++) {
+      parts.add(CompletableFuture.runAsync(lane, executor));
     }
     try {
       CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).join();
@@ -58,6 +69,11 @@ public final class Parallel {
       }
       throw e;
     }
+  }
+
+  /** The same executor with fewer lanes (at most this one's). */
+  public Parallel limit(int maxThreads) {
+    return new Parallel(executor, Math.max(1, Math.min(threads, maxThreads)));
   }
 
   /** A chunk size giving about {@code perThread} chunks per thread, for load balance over uneven rows. */
