@@ -12,7 +12,7 @@ import java.util.SplittableRandom;
  */
 public final class SyntheticRatings {
   /** Share of a user's ratings drawn from their own taste group. */
-  public static final double IN_GROUP = 0.8;
+  public static final double IN_GROUP = 0.7;
 
   private SyntheticRatings() {
   }
@@ -27,7 +27,7 @@ public final class SyntheticRatings {
   }
 
   public static int defaultGroups(int items) {
-    return Math.max(2, Math.min(18, items / 40));
+    return Math.max(2, Math.min(18, items / 100));
   }
 
   public static RatingsBuffer generate(int users, int items, int ratings, long seed) {
@@ -46,7 +46,7 @@ public final class SyntheticRatings {
     int[] rank = permutation(items, rnd);
     double[] weight = new double[items];
     for (int i = 0; i < items; i++) {
-      weight[i] = 1.0 / Math.pow(rank[i] + 10, 0.9);
+      weight[i] = 1.0 / Math.pow(rank[i] + 3, 1.2);
     }
     double[] globalCdf = cdf(weight, i -> true);
     double[][] groupCdf = new double[groups][];
