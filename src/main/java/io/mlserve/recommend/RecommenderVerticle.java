@@ -7,6 +7,7 @@ import io.mlserve.bus.Bus;
 import io.mlserve.common.ApiError;
 import io.mlserve.recommend.algo.Algo;
 import io.mlserve.recommend.batch.RecsEngine;
+import io.mlserve.recommend.data.RatingsBuffer;
 import io.mlserve.recommend.serving.RecsKeys;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -37,7 +38,7 @@ public final class RecommenderVerticle extends VerticleBase {
     engine = new RecsEngine(vertx, services);
     Bus.consume(vertx, RecsKeys.COMPUTE, body -> Future.succeededFuture(engine.startCompute(algos(body),
         body.getInteger("parallelism", services.config().recs().workerPoolSize()))));
-    Bus.consume(vertx, RecsKeys.USER_REFRESH, body -> engine.refreshUsers(userIds(body)));
+    Bus.consume(vertx, RecsKeys.USER_REFRESH, body -> engine.refreshUsers(userIds(body), posted(body)));
     RolePresence.announce(vertx, Role.RECOMMENDER);
     return Future.succeededFuture();
   }
@@ -61,6 +62,20 @@ public final class RecommenderVerticle extends VerticleBase {
       throw ApiError.unprocessable("algo", "algo must be all or one of " + String.join(", ", Algo.servedIds()));
     }
     return EnumSet.of(algo);
+  }
+
+  /** The interactions carried by a refresh request as [[userId, itemId, rating], ...], or null. */
+  private static RatingsBuffer posted(JsonObject body) {
+    JsonArray rows = body.getJsonArray("interactions");
+    if (rows == null) {
+      return null;
+    }
+    RatingsBuffer out = new RatingsBuffer(rows.size());
+    for (int i = 0; i < rows.size(); i++) {
+      JsonArray r = rows.getJsonArray(i);
+      out.add(r.getInteger(0), r.getInteger(1), r.getNumber(2).floatValue(), 0);
+    }
+    return out;
   }
 
   private static List<Integer> userIds(JsonObject body) {

@@ -11,6 +11,7 @@ import io.mlserve.recommend.algo.RecsModel;
 import io.mlserve.recommend.algo.ScoredItems;
 import io.mlserve.recommend.data.IdIndex;
 import io.mlserve.recommend.data.InteractionMatrix;
+import io.mlserve.recommend.data.RatingsBuffer;
 import io.mlserve.recommend.data.UserHistory;
 import io.mlserve.recommend.serving.RecsKeys;
 import io.mlserve.recommend.store.InteractionStore;
@@ -54,6 +55,7 @@ public final class RecsEngine {
   private final AtomicReference<String> modelVersion = new AtomicReference<>();
   private final AtomicReference<Double> lastUsersPerSecond = new AtomicReference<>(0.0);
   private final Timer batchTimer;
+  private final RecentInteractions recent = new RecentInteractions();
   private volatile Future<RecsModel> fitting;
   private volatile Job running;
 
@@ -98,6 +100,7 @@ public final class RecsEngine {
   private Future<JsonObject> computeAll(Job job, Set<Algo> algos, int parallelism) {
     long t0 = System.nanoTime();
     job.phase("loading interactions");
+    // interactions posted from now on may be missed by the load; keep them in the overlay until the next batch
     return InteractionStore.loadAll(services.mongo(), n -> job.detail(new JsonObject().put("loaded", n)))
         .compose(rows -> vertx.executeBlocking(() -> {
           long tLoaded = System.nanoTime();
@@ -130,6 +133,7 @@ public final class RecsEngine {
           long tDone = System.nanoTime();
           model.set(fitted);
           modelVersion.set(version);
+          recent.dropOlderThan(t0);
           double usersPerSecond = m.userCount() / Math.max(1e-9, (tDone - tFitted) / 1e9);
           lastUsersPerSecond.set(usersPerSecond);
           batchTimer.record(Duration.ofNanos(tDone - t0));
@@ -164,42 +168,61 @@ public final class RecsEngine {
   }
 
   /**
-   * Recomputes some users from the current models and their current interactions (new interactions included),
-   * then stores and publishes them. Without a model yet, one is fitted from MongoDB first (once, shared).
+   * Recomputes some users from the current models and publishes the result. {@code posted} are the interactions
+   * that triggered the refresh: they are merged over the users' rows in the model. Without them (a caller that only
+   * names users) the users' interactions are read from MongoDB. Without a model yet, one is fitted from MongoDB
+   * first (once, shared by concurrent refreshes).
    */
-  public Future<JsonObject> refreshUsers(List<Integer> userIds) {
+  public Future<JsonObject> refreshUsers(List<Integer> userIds, RatingsBuffer posted) {
     long t0 = System.nanoTime();
-    return currentModel().compose(m -> InteractionStore.loadUsers(services.mongo(), userIds)
-        .compose(rows -> pool.executeBlocking(() -> {
-          Map<Integer, List<Integer>> byUser = new HashMap<>();
-          for (int i = 0; i < rows.size(); i++) {
-            byUser.computeIfAbsent(rows.user(i), k -> new ArrayList<>()).add(i);
-          }
-          RecsModel.Workspace ws = m.newWorkspace();
-          Instant now = Instant.now();
-          String version = modelVersion.get();
-          List<RecsStore.Entry> entries = new ArrayList<>();
-          for (int userId : userIds) {
-            List<Integer> idx = byUser.getOrDefault(userId, List.of());
-            int[] items = new int[idx.size()];
-            float[] ratings = new float[idx.size()];
-            for (int x = 0; x < idx.size(); x++) {
-              items[x] = rows.item(idx.get(x));
-              ratings[x] = rows.rating(idx.get(x));
-            }
-            UserHistory h = UserHistory.fromExternal(m.matrix().users().indexOf(userId), items, ratings,
-                m.matrix().items());
-            entries.addAll(entries(m, userId, h, EnumSet.copyOf(Algo.SERVED), ws, now, version));
-          }
-          return entries;
-        }, false))
+    return currentModel().compose(m -> {
+      Future<Map<Integer, UserHistory>> histories;
+      if (posted != null) {
+        recent.add(posted);
+        Map<Integer, UserHistory> h = new HashMap<>();
+        userIds.forEach(u -> h.put(u, recent.history(m.matrix(), u)));
+        histories = Future.succeededFuture(h);
+      } else {
+        histories = InteractionStore.loadUsers(services.mongo(), userIds).map(rows -> fromRows(m, userIds, rows));
+      }
+      return histories.compose(h -> pool.executeBlocking(() -> {
+        RecsModel.Workspace ws = m.newWorkspace();
+        Instant now = Instant.now();
+        List<RecsStore.Entry> entries = new ArrayList<>();
+        for (int userId : userIds) {
+          entries.addAll(entries(m, userId, h.get(userId), EnumSet.copyOf(Algo.SERVED), ws, now,
+              modelVersion.get()));
+        }
+        return entries;
+      }, false));
+    })
         .compose(store::write)
         .map(w -> {
           vertx.eventBus().publish(RecsKeys.INVALIDATED,
               new JsonObject().put("userIds", new JsonArray(new ArrayList<Object>(userIds))));
           return new JsonObject().put("users", userIds.size()).put("documents", w.mongoDocs())
               .put("ms", (System.nanoTime() - t0) / 1_000_000);
-        }));
+        });
+  }
+
+  private static Map<Integer, UserHistory> fromRows(RecsModel m, List<Integer> userIds, RatingsBuffer rows) {
+    Map<Integer, List<Integer>> byUser = new HashMap<>();
+    for (int i = 0; i < rows.size(); i++) {
+      byUser.computeIfAbsent(rows.user(i), k -> new ArrayList<>()).add(i);
+    }
+    Map<Integer, UserHistory> out = new HashMap<>();
+    for (int userId : userIds) {
+      List<Integer> idx = byUser.getOrDefault(userId, List.of());
+      int[] items = new int[idx.size()];
+      float[] ratings = new float[idx.size()];
+      for (int x = 0; x < idx.size(); x++) {
+        items[x] = rows.item(idx.get(x));
+        ratings[x] = rows.rating(idx.get(x));
+      }
+      out.put(userId, UserHistory.fromExternal(m.matrix().users().indexOf(userId), items, ratings,
+          m.matrix().items()));
+    }
+    return out;
   }
 
   private synchronized Future<RecsModel> currentModel() {

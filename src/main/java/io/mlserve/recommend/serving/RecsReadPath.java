@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * The api role's read path, one per process (shared by every HTTP server instance): near cache (Caffeine, bounded,
@@ -30,11 +31,15 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class RecsReadPath {
   private static final Logger LOG = LoggerFactory.getLogger(RecsReadPath.class);
   private static final int SLOTS = 8;
+  private static final int STRIPES = 1024;
 
   private final Services services;
   private final Cache<Long, CachedRecs> near;
   private final RecsMetrics metrics;
+  /** Bumped by every "all" invalidation. */
   private final AtomicLong epoch = new AtomicLong();
+  /** Bumped per user (striped) by user invalidations, so one user's refresh does not stop caching of others. */
+  private final AtomicLongArray userEpochs = new AtomicLongArray(STRIPES);
   private final boolean redisReads;
   private final long ttlSeconds;
   private final long popularTtlMs;
@@ -68,6 +73,15 @@ public final class RecsReadPath {
     return services.shared(RecsReadPath.class, () -> new RecsReadPath(services));
   }
 
+  private static int stripe(long userId) {
+    return (int) (userId & (STRIPES - 1));
+  }
+
+  /** A read's view of the invalidations that concern its user: changes when one arrives while it reads. */
+  private long readStamp(long userId) {
+    return epoch.get() * 31 + userEpochs.get(stripe(userId));
+  }
+
   private static long nearKey(long userId, Algo algo) {
     return userId * SLOTS + (algo == null ? 0 : algo.ordinal() + 1);
   }
@@ -83,11 +97,11 @@ public final class RecsReadPath {
 
   /** Drops near entries: {@code {all: true}} or {@code {userIds: [...]}}. */
   void invalidate(JsonObject body) {
-    epoch.incrementAndGet();
     if (body == null) {
       return;
     }
     if (body.getBoolean("all", false)) {
+      epoch.incrementAndGet();
       popular = null;
       if (near != null) {
         near.invalidateAll();
@@ -95,6 +109,9 @@ public final class RecsReadPath {
       return;
     }
     JsonArray ids = body.getJsonArray("userIds", new JsonArray());
+    for (int i = 0; i < ids.size(); i++) {
+      userEpochs.incrementAndGet(stripe(ids.getLong(i)));
+    }
     if (near != null) {
       for (int i = 0; i < ids.size(); i++) {
         long u = ids.getLong(i);
@@ -121,7 +138,7 @@ public final class RecsReadPath {
         return Future.succeededFuture(new Answer(hit.render(k, CachedRecs.Source.NEAR), CachedRecs.Source.NEAR));
       }
     }
-    long readEpoch = epoch.get();
+    long readEpoch = readStamp(userId);
     String redisKey = requested == null ? RecsKeys.defaultKey(userId) : RecsKeys.algoKey(userId, algo);
     Future<String> fromRedis = redisReads
         ? services.redis().get(redisKey).recover(t -> Future.succeededFuture(null))
@@ -131,7 +148,7 @@ public final class RecsReadPath {
         CachedRecs c = decode(userId, json);
         if (c != null) {
           metrics.lookup(RecsMetrics.Tier.REDIS, true);
-          keep(key, c, readEpoch);
+          keep(userId, key, c, readEpoch);
           return answer(c, algo, k, CachedRecs.Source.REDIS);
         }
       }
@@ -153,7 +170,7 @@ public final class RecsReadPath {
             return fallback(userId, algo, k);
           }
           CachedRecs c = CachedRecs.of(userId, doc);
-          keep(key, c, readEpoch);
+          keep(userId, key, c, readEpoch);
           if (redisReads) {
             services.redis().setex(redisKey, ttlSeconds, doc.encode())
                 .onFailure(t -> LOG.debug("could not refill Redis key {}: {}", redisKey, t.toString()));
@@ -162,8 +179,8 @@ public final class RecsReadPath {
         });
   }
 
-  private void keep(long key, CachedRecs c, long readEpoch) {
-    if (near != null && epoch.get() == readEpoch) {
+  private void keep(long userId, long key, CachedRecs c, long readEpoch) {
+    if (near != null && readStamp(userId) == readEpoch) {
       near.put(key, c);
     }
   }

@@ -117,7 +117,7 @@ public final class RecsRoutes implements RouteModule {
             ctx.fail(ar.cause());
             return;
           }
-          refresh(new ArrayList<>(users));
+          refresh(new ArrayList<>(users), rows);
           Responses.json(ctx, 200, new JsonObject()
               .put("received", rows.size())
               .put("inserted", ar.result().upserted())
@@ -128,9 +128,14 @@ public final class RecsRoutes implements RouteModule {
   }
 
   /** Asks the recommender to recompute these users from the current models; the client does not wait for it. */
-  private void refresh(List<Integer> userIds) {
-    Bus.request(services.vertx(), RecsKeys.USER_REFRESH, new JsonObject().put("userIds", new JsonArray(
-            new ArrayList<Object>(userIds))), Math.max(services.config().bus().timeoutMs(), 30_000))
+  private void refresh(List<Integer> userIds, RatingsBuffer rows) {
+    JsonArray posted = new JsonArray(new ArrayList<>(rows.size()));
+    for (int i = 0; i < rows.size(); i++) {
+      posted.add(new JsonArray().add(rows.user(i)).add(rows.item(i)).add(rows.rating(i)));
+    }
+    JsonObject msg = new JsonObject().put("userIds", new JsonArray(new ArrayList<Object>(userIds)))
+        .put("interactions", posted);
+    Bus.request(services.vertx(), RecsKeys.USER_REFRESH, msg, Math.max(services.config().bus().timeoutMs(), 30_000))
         .onFailure(t -> LOG.warn("recommendations of {} user(s) were not refreshed: {}", userIds.size(),
             t.getMessage()));
   }
