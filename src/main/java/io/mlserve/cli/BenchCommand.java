@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** {@code mlserve bench <what>}: benchmarks that print figures from one run. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks that print throughput, latency percentiles and memory.",
-    subcommands = {StartupBench.class})
+    subcommands = {StartupBench.class, io.mlserve.recommend.bench.RecsBatchBench.class,
+        io.mlserve.recommend.bench.RecsServingBench.class})
 public final class BenchCommand implements Runnable {
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;

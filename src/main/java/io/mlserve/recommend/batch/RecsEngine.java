@@ -115,16 +115,22 @@ public final class RecsEngine {
           job.phase("recommending users").resetProgress(m.userCount()).total(m.userCount(), "users");
           AtomicLong docs = new AtomicLong();
           AtomicLong redisFailures = new AtomicLong();
+          AtomicLong rankNanos = new AtomicLong();
+          AtomicLong writeNanos = new AtomicLong();
           int chunk = services.config().recs().chunkUsers();
           par.forRange(m.userCount(), chunk, (from, to) -> {
             job.checkCancelled();
+            long c0 = System.nanoTime();
             RecsModel.Workspace ws = fitted.newWorkspace();
             List<RecsStore.Entry> entries = new ArrayList<>((to - from) * algos.size());
             for (int u = from; u < to; u++) {
               UserHistory h = fitted.matrix().history(u);
               entries.addAll(entries(fitted, m.users().idAt(u), h, algos, ws, computedAt, version));
             }
+            long c1 = System.nanoTime();
             RecsStore.Written w = await(store.write(entries));
+            rankNanos.addAndGet(c1 - c0);
+            writeNanos.addAndGet(System.nanoTime() - c1);
             docs.addAndGet(w.mongoDocs());
             redisFailures.addAndGet(w.redisFailures());
             job.advance(to - from);
@@ -150,6 +156,7 @@ public final class RecsEngine {
               .put("modelVersion", version).put("computedAt", computedAt.toString())
               .put("loadMs", (tLoaded - t0) / 1_000_000).put("fitMs", (tFitted - tLoaded) / 1_000_000)
               .put("rankAndWriteMs", (tDone - tFitted) / 1_000_000).put("totalMs", (tDone - t0) / 1_000_000)
+              .put("rankThreadMs", rankNanos.get() / 1_000_000).put("writeWaitThreadMs", writeNanos.get() / 1_000_000)
               .put("usersPerSecond", Math.round(usersPerSecond * 10) / 10.0);
         }, false));
   }
@@ -255,11 +262,7 @@ public final class RecsEngine {
     List<RecsStore.Entry> out = new ArrayList<>(algos.size());
     for (Algo a : algos) {
       ScoredItems s = all != null ? all.get(a) : m.recommend(a, h, topN, ws);
-      JsonObject doc = doc(userId, a, s, m.matrix().items(), computedAt, version);
-      if (cold) {
-        doc.put("basis", "popularity");
-      }
-      out.add(new RecsStore.Entry(userId, a, doc));
+      out.add(new RecsStore.Entry(userId, a, doc(userId, a, s, m.matrix().items(), computedAt, version, cold)));
     }
     return out;
   }
@@ -268,17 +271,26 @@ public final class RecsEngine {
     ScoredItems s = m.recommend(Algo.POPULARITY, new UserHistory(-1, new int[0], new float[0]),
         services.config().recs().topN(), m.newWorkspace());
     return new RecsStore.Entry(RecsKeys.POPULARITY_USER, Algo.POPULARITY,
-        doc(RecsKeys.POPULARITY_USER, Algo.POPULARITY, s, m.matrix().items(), computedAt, version));
+        doc(RecsKeys.POPULARITY_USER, Algo.POPULARITY, s, m.matrix().items(), computedAt, version, false));
   }
 
-  static JsonObject doc(int userId, Algo algo, ScoredItems s, IdIndex items, Instant computedAt, String version) {
+  /**
+   * The stored document. Field order matters: {@code items} comes last (and items are flat objects) so the read path
+   * can serve a prefix of the stored bytes without parsing them.
+   */
+  static JsonObject doc(int userId, Algo algo, ScoredItems s, IdIndex items, Instant computedAt, String version,
+                        boolean popularityBasis) {
     JsonArray arr = new JsonArray(new ArrayList<>(s.size()));
     for (int i = 0; i < s.size(); i++) {
       arr.add(new JsonObject().put("itemId", items.idAt(s.items()[i]))
           .put("score", Math.round(s.scores()[i] * 10000.0) / 10000.0));
     }
-    return new JsonObject().put("userId", userId).put("algo", algo.id()).put("items", arr)
+    JsonObject doc = new JsonObject().put("userId", userId).put("algo", algo.id())
         .put("computedAt", computedAt.toString()).put("modelVersion", version);
+    if (popularityBasis) {
+      doc.put("basis", "popularity");
+    }
+    return doc.put("items", arr);
   }
 
   /** Job progress for the fitting phases (checks cancellation; counts only the user phase). */

@@ -19,17 +19,69 @@ public final class CachedRecs {
   }
 
   private final long userId;
-  private final String algo;
   private final byte[] head;
   private final byte[] items;
   private final int[] itemEnds;
 
-  private CachedRecs(long userId, String algo, byte[] head, byte[] items, int[] itemEnds) {
+  private CachedRecs(long userId, byte[] head, byte[] items, int[] itemEnds) {
     this.userId = userId;
-    this.algo = algo;
     this.head = head;
     this.items = items;
     this.itemEnds = itemEnds;
+  }
+
+  private static final byte[] ITEMS = "\"items\":[".getBytes(StandardCharsets.US_ASCII);
+
+  /**
+   * From stored JSON bytes (Redis). The recommender writes documents with {@code items} last and flat item objects,
+   * so the response is a prefix of the stored bytes: the item boundaries are found by a byte scan, without parsing.
+   * Anything else (another writer's layout) goes through {@link #of(long, JsonObject)}.
+   */
+  public static CachedRecs ofStored(long userId, Buffer stored) {
+    byte[] raw = stored.getBytes();
+    String expectedStart = "{\"userId\":" + userId + ",";
+    int at = indexOf(raw, ITEMS);
+    boolean layout = at > 0 && raw.length > expectedStart.length()
+        && new String(raw, 0, expectedStart.length(), StandardCharsets.US_ASCII).equals(expectedStart)
+        && raw[raw.length - 1] == '}' && raw[raw.length - 2] == ']';
+    if (layout) {
+      int start = at + ITEMS.length;
+      int[] ends = new int[16];
+      int n = 0;
+      boolean ok = true;
+      for (int i = start; i < raw.length - 2; i++) {
+        byte b = raw[i];
+        if (b == '{' && i > start && raw[i - 1] != ',') {
+          ok = false; // nested or unexpected structure
+          break;
+        }
+        if (b == '}') {
+          if (n == ends.length) {
+            ends = java.util.Arrays.copyOf(ends, n * 2);
+          }
+          ends[n++] = i + 1 - start;
+        }
+      }
+      if (ok) {
+        byte[] head = java.util.Arrays.copyOfRange(raw, 0, start);
+        byte[] items = java.util.Arrays.copyOfRange(raw, start, raw.length - 2);
+        return new CachedRecs(userId, head, items, java.util.Arrays.copyOf(ends, n));
+      }
+    }
+    return of(userId, new JsonObject(stored));
+  }
+
+  private static int indexOf(byte[] hay, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= hay.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (hay[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
   }
 
   /**
@@ -57,16 +109,12 @@ public final class CachedRecs {
       sb.append(arr.getJsonObject(i).encode());
       ends[i] = sb.length(); // ASCII only: numbers and field names
     }
-    return new CachedRecs(userId, doc.getString("algo"), headBytes, sb.toString().getBytes(StandardCharsets.US_ASCII),
+    return new CachedRecs(userId, headBytes, sb.toString().getBytes(StandardCharsets.US_ASCII),
         ends);
   }
 
   public long userId() {
     return userId;
-  }
-
-  public String algo() {
-    return algo;
   }
 
   public int size() {

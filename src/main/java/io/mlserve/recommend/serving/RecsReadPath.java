@@ -12,6 +12,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.FindOptions;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -140,8 +142,10 @@ public final class RecsReadPath {
     }
     long readEpoch = readStamp(userId);
     String redisKey = requested == null ? RecsKeys.defaultKey(userId) : RecsKeys.algoKey(userId, algo);
-    Future<String> fromRedis = redisReads
-        ? services.redis().get(redisKey).recover(t -> Future.succeededFuture(null))
+    Future<Buffer> fromRedis = redisReads
+        ? services.redis().send(Request.cmd(Command.GET).arg(services.redis().key(redisKey)))
+            .map(r -> r == null ? null : r.toBuffer())
+            .recover(t -> Future.succeededFuture(null))
         : Future.succeededFuture(null);
     return fromRedis.compose(json -> {
       if (json != null) {
@@ -169,7 +173,7 @@ public final class RecsReadPath {
           if (doc == null) {
             return fallback(userId, algo, k);
           }
-          CachedRecs c = CachedRecs.of(userId, doc);
+          CachedRecs c = CachedRecs.ofStored(userId, doc.toBuffer());
           keep(userId, key, c, readEpoch);
           if (redisReads) {
             services.redis().setex(redisKey, ttlSeconds, doc.encode())
@@ -190,9 +194,9 @@ public final class RecsReadPath {
     return Future.succeededFuture(new Answer(c.render(k, source), source));
   }
 
-  private static CachedRecs decode(long userId, String json) {
+  private static CachedRecs decode(long userId, Buffer json) {
     try {
-      return CachedRecs.of(userId, new JsonObject(json));
+      return CachedRecs.ofStored(userId, json);
     } catch (RuntimeException e) {
       LOG.warn("ignoring an unreadable Redis entry for user {}: {}", userId, e.toString());
       return null;
