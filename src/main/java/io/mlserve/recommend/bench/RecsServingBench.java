@@ -81,6 +81,12 @@ public final class RecsServingBench implements Callable<Integer> {
           results.put(mode.getKey(), r);
           System.out.printf(Locale.ROOT, "%-11s %s; service RSS %.0f MB%n", mode.getKey(), WrkRunner.format(r),
               p.rssKb() / 1024.0);
+          if (results.size() == 1) {
+            WrkRunner.Result control = WrkRunner.runFixed(useWrk, port, "/health/live", connections, wrkThreads,
+                Duration.ofSeconds(Math.max(5, duration / 2)));
+            System.out.printf(Locale.ROOT, "%-11s %s (control: a trivial route on the same machine)%n",
+                "health/live", WrkRunner.format(control));
+          }
           p.sigterm();
           p.waitFor(20_000);
         }

@@ -37,15 +37,23 @@ final class WrkRunner {
 
   static Result run(boolean useWrk, int port, int users, String query, int connections, int threads,
                     Duration duration) throws Exception {
-    return useWrk ? wrk(port, users, query, connections, threads, duration)
-        : vertx(port, users, query, connections, duration);
+    String lua = "\"/recommendations/\" .. math.random(1, " + users + ") .. \"" + query + "\"";
+    return useWrk ? wrk(port, lua, connections, threads, duration)
+        : vertx(port, rnd -> "/recommendations/" + (1 + rnd.nextInt(users)) + query, connections, duration);
   }
 
-  private static Result wrk(int port, int users, String query, int connections, int threads, Duration duration)
+  /** The same load on one fixed path (a control: what the machine gives a trivial route). */
+  static Result runFixed(boolean useWrk, int port, String path, int connections, int threads, Duration duration)
+      throws Exception {
+    return useWrk ? wrk(port, "\"" + path + "\"", connections, threads, duration)
+        : vertx(port, rnd -> path, connections, duration);
+  }
+
+  private static Result wrk(int port, String luaPath, int connections, int threads, Duration duration)
       throws Exception {
     Path script = Files.createTempFile("recs", ".lua");
     Files.writeString(script, "math.randomseed(42)\nrequest = function()\n  return wrk.format(\"GET\", "
-        + "\"/recommendations/\" .. math.random(1, " + users + ") .. \"" + query + "\")\nend\n");
+        + luaPath + ")\nend\n");
     Process p = new ProcessBuilder("wrk", "-t" + threads, "-c" + connections, "-d" + duration.toSeconds() + "s",
         "--latency", "-s", script.toString(), "http://127.0.0.1:" + port).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -91,11 +99,11 @@ final class WrkRunner {
     };
   }
 
-  private static Result vertx(int port, int users, String query, int connections, Duration duration)
-      throws Exception {
+  private static Result vertx(int port, java.util.function.Function<java.util.SplittableRandom, String> uri,
+                              int connections, Duration duration) throws Exception {
     try (LoadGenerator gen = new LoadGenerator(1)) {
       LoadResult r = gen.run("127.0.0.1", port, connections, connections, Duration.ZERO, duration,
-          LoadGenerator.repeatGet("get", rnd -> "/recommendations/" + (1 + rnd.nextInt(users)) + query));
+          LoadGenerator.repeatGet("get", uri));
       return new Result("vertx", r.requestsPerSecond(), r.percentileMs(50), r.percentileMs(99), r.requests(),
           r.errors());
     }
