@@ -45,8 +45,8 @@ public final class RecommenderVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    services.jobs().cancelAll();
     if (engine != null) {
+      engine.cancelRunning();
       engine.close();
     }
     return Future.succeededFuture();

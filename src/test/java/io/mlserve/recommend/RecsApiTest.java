@@ -189,4 +189,28 @@ class RecsApiTest {
     }
     all.onComplete(ctx.succeedingThenComplete());
   }
+
+  @Test
+  @DisplayName("/metrics has requests by algo and source, hit ratios per tier and the batch figures; openapi lists the routes")
+  void metricsAndDocs(VertxTestContext ctx) {
+    get(client, app, "/recommendations/40?algo=cluster")
+        .compose(r -> get(client, app, "/recommendations/40?algo=cluster"))
+        .compose(r -> get(client, app, "/metrics"))
+        .compose(m -> {
+          ctx.verify(() -> {
+            String text = m.bodyAsString();
+            assertThat(text).containsPattern("mlserve_recs_requests_total\\{algo=\"cluster\",source=\"near\"} [1-9]");
+            assertThat(text).containsPattern("mlserve_recs_cache_hit_ratio\\{tier=\"near\"} [0-9.]+");
+            assertThat(text).contains("mlserve_recs_cache_lookups_total{result=\"hit\",tier=\"redis\"}");
+            assertThat(text).containsPattern("mlserve_recs_batch_users_per_second [1-9]");
+            assertThat(text).contains("mlserve_recs_batch_duration_seconds_count 1");
+          });
+          return get(client, app, "/openapi.yaml");
+        })
+        .onComplete(ctx.succeeding(doc -> ctx.verify(() -> {
+          assertThat(doc.bodyAsString()).contains("/interactions:", "/recommendations/compute:",
+              "/recommendations/{userId}:", "/recomendaciones:");
+          ctx.completeNow();
+        })));
+  }
 }

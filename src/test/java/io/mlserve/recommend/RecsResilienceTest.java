@@ -70,4 +70,30 @@ class RecsResilienceTest {
       ctx.completeNow();
     }
   }
+
+  @Test
+  @DisplayName("compute with no interactions fails with a clear error; DELETE /jobs/{id} cancels a running batch")
+  void failAndCancel(Vertx vertx, VertxTestContext ctx) throws Exception {
+    try (TestApp app = TestApp.start(EnumSet.of(Role.API, Role.RECOMMENDER), new JsonObject()
+        .put("recs", new JsonObject().put("chunkUsers", 2).put("workerPoolSize", 1)))) {
+      WebClient client = WebClient.create(vertx);
+      JsonObject empty = await(RecsTestSupport.compute(vertx, client, app, "all"));
+      assertThat(empty.getString("state")).isEqualTo("FAILED");
+      assertThat(empty.getString("error")).contains("no interactions");
+      await(RecsTestSupport.load(client, app, SyntheticRatings.generate(200, 100, 3000, 5)));
+      JsonObject started = await(client.post(app.port(), "127.0.0.1", "/recommendations/compute")
+          .sendJsonObject(new JsonObject().put("algo", "all"))).bodyAsJsonObject();
+      String id = started.getString("jobId");
+      var second = await(client.post(app.port(), "127.0.0.1", "/recommendations/compute")
+          .sendJsonObject(new JsonObject().put("algo", "item")));
+      assertThat(second.statusCode()).isEqualTo(409);
+      assertThat(second.bodyAsJsonObject().getString("jobId")).isEqualTo(id);
+      var cancel = await(client.delete(app.port(), "127.0.0.1", "/jobs/" + id).send());
+      assertThat(cancel.statusCode()).isEqualTo(200);
+      JsonObject end = await(RecsTestSupport.pollJob(vertx, client, app, id, System.currentTimeMillis() + 30_000));
+      assertThat(end.getString("state")).isEqualTo("CANCELLED");
+      assertThat(end.getLong("processed")).isLessThan(200L);
+      ctx.completeNow();
+    }
+  }
 }

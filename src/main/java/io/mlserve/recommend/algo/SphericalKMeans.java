@@ -27,6 +27,9 @@ public final class SphericalKMeans {
                                     Progress progress) {
     int users = m.userCount();
     int items = m.itemCount();
+    if (users == 0) {
+      return new SphericalKMeans(new int[0], new float[0][items], 0);
+    }
     k = Math.max(1, Math.min(k, users));
     float[] inv = new float[users];
     for (int u = 0; u < users; u++) {

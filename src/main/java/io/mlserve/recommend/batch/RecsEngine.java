@@ -79,6 +79,14 @@ public final class RecsEngine {
     pool.close();
   }
 
+  /** Cancels this engine's batch job, if one runs (never other capabilities' jobs). */
+  public void cancelRunning() {
+    Job current = running;
+    if (current != null && !current.state().terminal()) {
+      services.jobs().cancel(current.id());
+    }
+  }
+
   public RecsModel model() {
     return model.get();
   }
@@ -102,6 +110,8 @@ public final class RecsEngine {
     job.phase("loading interactions");
     // interactions posted from now on may be missed by the load; keep them in the overlay until the next batch
     return InteractionStore.loadAll(services.mongo(), n -> job.detail(new JsonObject().put("loaded", n)))
+        .compose(rows -> rows.size() > 0 ? Future.succeededFuture(rows) : Future.failedFuture(ApiError.unprocessable(
+            "interactions", "there are no interactions to learn from yet; POST /interactions or run import-ratings")))
         .compose(rows -> vertx.executeBlocking(() -> {
           long tLoaded = System.nanoTime();
           job.checkCancelled();
