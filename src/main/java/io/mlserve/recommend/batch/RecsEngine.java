@@ -32,6 +32,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -128,8 +129,16 @@ public final class RecsEngine {
           AtomicLong rankNanos = new AtomicLong();
           AtomicLong writeNanos = new AtomicLong();
           int chunk = services.config().recs().chunkUsers();
+          // ranking overlaps with writing: each lane hands its chunk to the store and goes on, with at most
+          // two chunks per lane in flight (bounded memory); waiting for a permit counts as write time
+          int window = 2 * par.threads();
+          Semaphore inFlight = new Semaphore(window);
+          AtomicReference<Throwable> writeFailure = new AtomicReference<>();
           par.forRange(m.userCount(), chunk, (from, to) -> {
             job.checkCancelled();
+            if (writeFailure.get() != null) {
+              throw new IllegalStateException("writing recommendations failed: " + writeFailure.get().getMessage());
+            }
             long c0 = System.nanoTime();
             RecsModel.Workspace ws = fitted.newWorkspace();
             List<RecsStore.Entry> entries = new ArrayList<>((to - from) * algos.size());
@@ -138,13 +147,27 @@ public final class RecsEngine {
               entries.addAll(entries(fitted, m.users().idAt(u), h, algos, ws, computedAt, version));
             }
             long c1 = System.nanoTime();
-            RecsStore.Written w = await(store.write(entries));
-            rankNanos.addAndGet(c1 - c0);
+            inFlight.acquireUninterruptibly();
             writeNanos.addAndGet(System.nanoTime() - c1);
-            docs.addAndGet(w.mongoDocs());
-            redisFailures.addAndGet(w.redisFailures());
-            job.advance(to - from);
+            rankNanos.addAndGet(c1 - c0);
+            store.write(entries).onComplete(ar -> {
+              if (ar.succeeded()) {
+                docs.addAndGet(ar.result().mongoDocs());
+                redisFailures.addAndGet(ar.result().redisFailures());
+                job.advance(to - from);
+              } else {
+                writeFailure.compareAndSet(null, ar.cause());
+              }
+              inFlight.release();
+            });
           });
+          long w0 = System.nanoTime();
+          inFlight.acquireUninterruptibly(window);
+          writeNanos.addAndGet(System.nanoTime() - w0);
+          if (writeFailure.get() != null) {
+            throw new IllegalStateException("writing recommendations failed: " + writeFailure.get().getMessage(),
+                writeFailure.get());
+          }
           await(store.write(List.of(popularityEntry(fitted, computedAt, version))));
           long tDone = System.nanoTime();
           model.set(fitted);

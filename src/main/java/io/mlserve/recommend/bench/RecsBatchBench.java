@@ -1,6 +1,11 @@
 package io.mlserve.recommend.bench;
 
 import io.mlserve.bench.JvmProcess;
+import io.mlserve.recommend.algo.Parallel;
+import io.mlserve.recommend.algo.Progress;
+import io.mlserve.recommend.algo.RecsModel;
+import io.mlserve.recommend.algo.RecsParams;
+import io.mlserve.recommend.data.InteractionMatrix;
 import io.mlserve.recommend.data.SyntheticRatings;
 import io.mlserve.store.EmbeddedMongo;
 import io.vertx.core.json.JsonObject;
@@ -13,6 +18,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Batch compute of every user × 4 algorithms, including MongoDB and Redis writes, on the real service (a separate
@@ -56,6 +63,7 @@ public final class RecsBatchBench implements Callable<Integer> {
   private void run(BenchSupport.Dataset d, int goalSeconds) throws Exception {
     System.out.printf(Locale.ROOT, "%n%s: %d users, %d items, %d ratings%n", d.name(), d.users(), d.items(),
         d.ratings().size());
+    computeOnly(d);
     Path mongoDir = Files.createTempDirectory("bench-mongo");
     try (EmbeddedMongo mongo = EmbeddedMongo.start("memory", mongoDir)) {
       BenchSupport.insert(mongo.connectionString(), d.ratings());
@@ -84,6 +92,52 @@ public final class RecsBatchBench implements Callable<Integer> {
         p.waitFor(20_000);
       }
     }
+  }
+
+  /**
+   * The part that is ours alone: fit and rank every user × 4 algorithms (top 100) in this JVM, no I/O, with one
+   * thread and with the pool size; a warm-up pass first.
+   */
+  private void computeOnly(BenchSupport.Dataset d) {
+    InteractionMatrix m = InteractionMatrix.of(d.ratings());
+    ExecutorService exec = Executors.newFixedThreadPool(pool);
+    try {
+      double[][] secs = new double[2][];
+      int[] threads = {1, pool};
+      for (int pass = 0; pass < 2; pass++) {
+        for (int t = 0; t < 2; t++) {
+          secs[t] = rankAll(m, new Parallel(exec, threads[t]));
+        }
+      }
+      for (int t = 0; t < 2; t++) {
+        System.out.printf(Locale.ROOT, "  compute only (no I/O), %d thread(s): fit %.2f s, rank %.2f s, %.0f users/s "
+            + "ranking%n", threads[t], secs[t][0], secs[t][1], m.userCount() / secs[t][1]);
+      }
+      System.out.printf(Locale.ROOT, "  compute only: speed-up of %d threads over 1: %.2fx fit, %.2fx ranking%n", pool,
+          secs[0][0] / secs[1][0], secs[0][1] / secs[1][1]);
+    } finally {
+      exec.shutdownNow();
+    }
+  }
+
+  private static double[] rankAll(InteractionMatrix m, Parallel par) {
+    long t0 = System.nanoTime();
+    RecsModel model = RecsModel.fit(m, RecsParams.defaults(), par, Progress.NONE);
+    long t1 = System.nanoTime();
+    long[] sink = new long[1];
+    par.forRange(m.userCount(), 250, (from, to) -> {
+      RecsModel.Workspace ws = model.newWorkspace();
+      long local = 0;
+      for (int u = from; u < to; u++) {
+        for (var s : model.recommendAll(m.history(u), 100, ws).values()) {
+          local += s.items()[0];
+        }
+      }
+      synchronized (sink) {
+        sink[0] += local;
+      }
+    });
+    return new double[] {(t1 - t0) / 1e9, (System.nanoTime() - t1) / 1e9};
   }
 
   private static void print(String label, BenchSupport.Run run, int users) {
