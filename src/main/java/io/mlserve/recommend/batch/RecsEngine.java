@@ -69,7 +69,7 @@ public final class RecsEngine {
       task.run();
       return null;
     }, false), size);
-    this.store = new RecsStore(services.mongo(), services.redis(), services.config().cache().ttlSeconds());
+    this.store = new RecsStore(vertx, services.mongo(), services.redis(), services.config().cache().ttlSeconds());
     this.batchTimer = Timer.builder("mlserve.recs.batch.duration")
         .description("Batch recommendation compute: load, fit, rank and write every user").register(services.metrics());
     Gauge.builder("mlserve.recs.batch.users.per.second", lastUsersPerSecond, AtomicReference::get)

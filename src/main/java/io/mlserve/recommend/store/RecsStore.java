@@ -5,12 +5,16 @@ import io.mlserve.recommend.serving.RecsKeys;
 import io.mlserve.store.Collections;
 import io.mlserve.store.RedisStore;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.BulkOperation;
 import io.vertx.ext.mongo.BulkWriteOptions;
 import io.vertx.ext.mongo.MongoClient;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -29,11 +33,17 @@ public final class RecsStore {
   public record Written(long mongoDocs, long redisKeys, long redisFailures) {
   }
 
+  /** Back-off before each retry of a failed Mongo bulk write (upserts are idempotent, so retrying is safe). */
+  private static final long[] RETRY_DELAYS_MS = {250, 1000, 3000};
+  private static final Logger LOG = LoggerFactory.getLogger(RecsStore.class);
+
+  private final Vertx vertx;
   private final MongoClient mongo;
   private final RedisStore redis;
   private final long ttlSeconds;
 
-  public RecsStore(MongoClient mongo, RedisStore redis, long ttlSeconds) {
+  public RecsStore(Vertx vertx, MongoClient mongo, RedisStore redis, long ttlSeconds) {
+    this.vertx = vertx;
     this.mongo = mongo;
     this.redis = redis;
     this.ttlSeconds = ttlSeconds;
@@ -57,10 +67,23 @@ public final class RecsStore {
         sets.add(setex(RecsKeys.popularityKey(), json));
       }
     }
-    return mongo.bulkWriteWithOptions(Collections.RECOMMENDATIONS, ops, new BulkWriteOptions(false))
+    return bulkWrite(ops, 0)
         .compose(m -> redis.batch(sets)
             .map(r -> new Written(entries.size(), sets.size(), 0))
             .recover(t -> Future.succeededFuture(new Written(entries.size(), 0, sets.size()))));
+  }
+
+  private Future<Void> bulkWrite(List<BulkOperation> ops, int attempt) {
+    return mongo.bulkWriteWithOptions(Collections.RECOMMENDATIONS, ops, new BulkWriteOptions(false))
+        .<Void>mapEmpty()
+        .recover(t -> {
+          if (attempt >= RETRY_DELAYS_MS.length) {
+            return Future.failedFuture(t);
+          }
+          LOG.warn("bulk write of {} recommendations failed ({}); retry {} of {}", ops.size(), t.getMessage(),
+              attempt + 1, RETRY_DELAYS_MS.length);
+          return vertx.timer(RETRY_DELAYS_MS[attempt]).compose(x -> bulkWrite(ops, attempt + 1));
+        });
   }
 
   private Request setex(String logicalKey, String json) {
