@@ -1,7 +1,6 @@
 package io.mlserve.recommend;
 
 import io.mlserve.app.Role;
-import io.mlserve.bench.JvmProcess;
 import io.mlserve.recommend.data.SyntheticRatings;
 import io.mlserve.recommend.serving.RecsKeys;
 import io.mlserve.testing.TestApp;
@@ -27,7 +26,7 @@ class RecsResilienceTest {
   @Test
   @DisplayName("with Redis unreachable the batch still succeeds and GETs are served from MongoDB, then the near cache")
   void redisDown(Vertx vertx, VertxTestContext ctx) throws Exception {
-    String deadRedis = "redis://127.0.0.1:" + JvmProcess.freePort();
+    String deadRedis = "redis://127.0.0.1:1"; // nothing listens on port 1: connections are refused at once
     try (TestApp app = TestApp.start(EnumSet.of(Role.API, Role.RECOMMENDER), new JsonObject()
         .put("redis", new JsonObject().put("url", deadRedis).put("required", false).put("connectTimeoutMs", 200)))) {
       WebClient client = WebClient.create(vertx);
@@ -51,7 +50,7 @@ class RecsResilienceTest {
   @Test
   @DisplayName("with MongoDB unreachable: 503 with a clear message when nothing is cached, Redis entries still served")
   void mongoDown(Vertx vertx, VertxTestContext ctx) throws Exception {
-    String deadMongo = "mongodb://127.0.0.1:" + JvmProcess.freePort();
+    String deadMongo = "mongodb://127.0.0.1:1";
     try (TestApp app = TestApp.start(EnumSet.of(Role.API), new JsonObject()
         .put("mongo", new JsonObject().put("uri", deadMongo).put("serverSelectionTimeoutMs", 300)))) {
       WebClient client = WebClient.create(vertx);
