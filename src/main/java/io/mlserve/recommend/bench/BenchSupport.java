@@ -125,6 +125,41 @@ final class BenchSupport {
         HttpResponse.BodyHandlers.ofString()).body();
   }
 
+  /**
+   * Cores this run can actually use right now: the same CPU-bound loop on 1 thread and on 2 threads with twice the
+   * work. On a machine shared with other builds this is often well below the core count, and no parallel speed-up
+   * can exceed it.
+   */
+  static double effectiveCores() {
+    long n = 400_000_000L;
+    spin(n / 10);
+    long t0 = System.nanoTime();
+    spin(n);
+    long one = System.nanoTime() - t0;
+    t0 = System.nanoTime();
+    Thread a = new Thread(() -> spin(n));
+    Thread b = new Thread(() -> spin(n));
+    a.start();
+    b.start();
+    try {
+      a.join();
+      b.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 2.0 * one / (System.nanoTime() - t0);
+  }
+
+  private static volatile long sink;
+
+  private static void spin(long n) {
+    long x = 0;
+    for (long i = 0; i < n; i++) {
+      x += i * i % 7;
+    }
+    sink = x;
+  }
+
   /** Heap in use from the service's Prometheus metrics, in MB. */
   static double heapUsedMb(int port) throws Exception {
     double sum = 0;

@@ -51,7 +51,8 @@ public final class RecsBatchBench implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     System.out.printf(Locale.ROOT, "bench recs: %d cores (shared with anything else running), service -Xmx%s, "
-        + "recommend pool %d%n", Runtime.getRuntime().availableProcessors(), heap, pool);
+        + "recommend pool %d; cores usable now (2-thread spin test): %.2f%n", Runtime.getRuntime().availableProcessors(),
+        heap, pool, BenchSupport.effectiveCores());
     run(BenchSupport.small(data), 10);
     if (bigRatings > 0) {
       run(BenchSupport.of(String.format(Locale.ROOT, "synthetic %d x %d x %d (MovieLens 1M shape)", bigUsers,

@@ -53,9 +53,9 @@ public final class RecsServingBench implements Callable<Integer> {
     };
     BenchSupport.Dataset d = BenchSupport.small(data);
     System.out.printf(Locale.ROOT, "bench recs-serving: %s (%d users); %d connections, %d s per mode after %d s "
-            + "warm-up; client %s; %d cores shared by the client and the service%n", d.name(), d.users(), connections,
-        duration, warmup, useWrk ? "wrk -t" + wrkThreads : "in-repo Vert.x load generator",
-        Runtime.getRuntime().availableProcessors());
+            + "warm-up; client %s; %d cores shared by the client and the service, usable now (spin test): %.2f%n",
+        d.name(), d.users(), connections, duration, warmup, useWrk ? "wrk -t" + wrkThreads
+            : "in-repo Vert.x load generator", Runtime.getRuntime().availableProcessors(), BenchSupport.effectiveCores());
     Map<String, Map<String, String>> modes = new LinkedHashMap<>();
     modes.put("near cache", Map.of());
     modes.put("Redis only", Map.of("MLSERVE_CACHE_NEAR_MAX_ENTRIES", "0"));
