@@ -65,16 +65,18 @@ public final class RecsServingBench implements Callable<Integer> {
     Path mongoDir = Files.createTempDirectory("bench-mongo");
     try (EmbeddedMongo mongo = EmbeddedMongo.start("memory", mongoDir)) {
       BenchSupport.insert(mongo.connectionString(), d.ratings());
-      boolean computed = false;
+      // the batch runs in a setup process, so every measured mode starts from a fresh JVM of the same size
+      int setupPort = JvmProcess.freePort();
+      try (JvmProcess p = BenchSupport.startService(setupPort, mongo.connectionString(), prefix, heap, Map.of())) {
+        BenchSupport.Run run = BenchSupport.compute(p, setupPort, new JsonObject().put("algo", "all"), 600_000);
+        System.out.printf(Locale.ROOT, "setup: batch compute of %d users in %.1f s%n", d.users(),
+            run.result().getLong("totalMs") / 1000.0);
+        p.sigterm();
+        p.waitFor(20_000);
+      }
       for (var mode : modes.entrySet()) {
         int port = JvmProcess.freePort();
         try (JvmProcess p = BenchSupport.startService(port, mongo.connectionString(), prefix, heap, mode.getValue())) {
-          if (!computed) {
-            BenchSupport.Run run = BenchSupport.compute(p, port, new JsonObject().put("algo", "all"), 600_000);
-            System.out.printf(Locale.ROOT, "setup: batch compute of %d users in %.1f s%n", d.users(),
-                run.result().getLong("totalMs") / 1000.0);
-            computed = true;
-          }
           WrkRunner.run(useWrk, port, d.users(), "", connections, wrkThreads, Duration.ofSeconds(warmup));
           WrkRunner.Result r = WrkRunner.run(useWrk, port, d.users(), "", connections, wrkThreads,
               Duration.ofSeconds(duration));
