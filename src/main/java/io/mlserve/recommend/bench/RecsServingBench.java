@@ -83,6 +83,12 @@ public final class RecsServingBench implements Callable<Integer> {
           results.put(mode.getKey(), r);
           System.out.printf(Locale.ROOT, "%-11s %s; service RSS %.0f MB%n", mode.getKey(), WrkRunner.format(r),
               p.rssKb() / 1024.0);
+          if (mode.getKey().equals("Mongo only")) {
+            WrkRunner.Result light = WrkRunner.run(useWrk, port, d.users(), "", 4, 1,
+                Duration.ofSeconds(Math.max(5, duration / 2)));
+            System.out.printf(Locale.ROOT, "%-11s %s (cache misses at 4 connections: latency without queueing)%n",
+                "Mongo, 4 c.", WrkRunner.format(light));
+          }
           if (results.size() == 1) {
             WrkRunner.Result control = WrkRunner.runFixed(useWrk, port, "/health/live", connections, wrkThreads,
                 Duration.ofSeconds(Math.max(5, duration / 2)));
