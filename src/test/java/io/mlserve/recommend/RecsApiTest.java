@@ -43,7 +43,7 @@ class RecsApiTest {
     vertx = Vertx.vertx();
     client = WebClient.create(vertx);
     RatingsBuffer ratings = SyntheticRatings.generate(150, 200, 4500, 7);
-    await(RecsTestSupport.load(client, app, ratings));
+    await(RecsTestSupport.loadAndSettle(vertx, client, app, ratings));
     batch = await(RecsTestSupport.compute(vertx, client, app, "all"));
   }
 

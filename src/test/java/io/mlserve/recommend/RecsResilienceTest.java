@@ -30,7 +30,7 @@ class RecsResilienceTest {
     try (TestApp app = TestApp.start(EnumSet.of(Role.API, Role.RECOMMENDER), new JsonObject()
         .put("redis", new JsonObject().put("url", deadRedis).put("required", false).put("connectTimeoutMs", 200)))) {
       WebClient client = WebClient.create(vertx);
-      await(RecsTestSupport.load(client, app, SyntheticRatings.generate(60, 80, 1200, 2)));
+      await(RecsTestSupport.loadAndSettle(vertx, client, app, SyntheticRatings.generate(60, 80, 1200, 2)));
       JsonObject job = await(RecsTestSupport.compute(vertx, client, app, "all"));
       assertThat(job.getString("state")).isEqualTo("SUCCEEDED");
       assertThat(job.getJsonObject("result").getLong("redisFailures")).isPositive();

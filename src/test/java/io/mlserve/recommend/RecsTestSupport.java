@@ -42,6 +42,29 @@ final class RecsTestSupport {
     return f;
   }
 
+  /**
+   * Loads the ratings, then waits until the refresh those POSTs triggered has written every user's 4 documents, so
+   * no late invalidation from setup lands in the middle of a test.
+   */
+  static Future<Void> loadAndSettle(Vertx vertx, WebClient client, TestApp app, RatingsBuffer r) {
+    long users = io.mlserve.recommend.data.InteractionMatrix.of(r).userCount();
+    return load(client, app, r).compose(v -> awaitDocs(vertx, app, users * 4, System.currentTimeMillis() + 30_000));
+  }
+
+  private static Future<Void> awaitDocs(Vertx vertx, TestApp app, long expected, long deadline) {
+    return app.app().services().mongo().count(io.mlserve.store.Collections.RECOMMENDATIONS,
+            new JsonObject().put("userId", new JsonObject().put("$gt", 0)))
+        .compose(n -> {
+          if (n >= expected) {
+            return vertx.timer(100).mapEmpty(); // the invalidation is published right after the write
+          }
+          if (System.currentTimeMillis() > deadline) {
+            return Future.failedFuture("refresh after loading wrote " + n + " of " + expected + " documents");
+          }
+          return vertx.timer(50).compose(t -> awaitDocs(vertx, app, expected, deadline));
+        });
+  }
+
   /** Starts a batch compute and completes with the final job status once it ended. */
   static Future<JsonObject> compute(Vertx vertx, WebClient client, TestApp app, String algo) {
     return client.post(app.port(), "127.0.0.1", "/recommendations/compute")
