@@ -25,6 +25,9 @@ import java.util.concurrent.Callable;
         LoadtestCommand.class,
         io.mlserve.train.TrainCommand.class,
         PipelineCommand.class,
+        io.mlserve.recommend.cli.ImportRatingsCommand.class,
+        io.mlserve.recommend.cli.GenerateRatingsCommand.class,
+        io.mlserve.recommend.cli.EvaluateCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class Main implements Callable<Integer> {

@@ -11,6 +11,7 @@ import io.mlserve.pipeline.PipelineRoutes;
 import io.mlserve.pipeline.PipelineVerticle;
 import io.mlserve.recommend.RecommenderVerticle;
 import io.mlserve.train.ExperimentRoutes;
+import io.mlserve.recommend.serving.RecsRoutes;
 import io.mlserve.train.TrainerVerticle;
 
 import java.util.ArrayList;
@@ -46,6 +47,7 @@ public final class RoleCatalog {
       modules.add(new ExperimentRoutes(s));
       modules.add(new InferenceRoutes(s));
       modules.add(new PipelineRoutes(s));
+      modules.add(new RecsRoutes(s));
     }
     if (s.runs(Role.FEEDER)) {
       modules.add(new FeedRoutes(s));

@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks that print throughput, latency percentiles and memory.",
     subcommands = {StartupBench.class, io.mlserve.train.TrainBench.class, PredictBench.class,
-        FeedBench.class})
+        FeedBench.class, io.mlserve.recommend.bench.RecsBatchBench.class,
+        io.mlserve.recommend.bench.RecsServingBench.class, io.mlserve.recommend.bench.RecsKMeansBench.class})
 public final class BenchCommand implements Runnable {
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;

@@ -22,7 +22,8 @@ public record MlserveConfig(
     TrainConfig train,
     InferenceConfig inference,
     FeedConfig feed,
-    PipelineConfig pipeline) {
+    PipelineConfig pipeline,
+    RecsConfig recs) {
 
   static MlserveConfig from(ConfigReader r) {
     return new MlserveConfig(
@@ -39,7 +40,8 @@ public record MlserveConfig(
         TrainConfig.from(r),
         InferenceConfig.from(r),
         FeedConfig.from(r),
-        PipelineConfig.from(r));
+        PipelineConfig.from(r),
+        RecsConfig.from(r));
   }
 
   /** HTTP server of the api role. {@code instances = 0} means one verticle instance per core. */
