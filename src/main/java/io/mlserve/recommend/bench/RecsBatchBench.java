@@ -66,7 +66,7 @@ public final class RecsBatchBench implements Callable<Integer> {
         d.ratings().size());
     computeOnly(d);
     Path mongoDir = Files.createTempDirectory("bench-mongo");
-    try (EmbeddedMongo mongo = EmbeddedMongo.start("memory", mongoDir)) {
+    try (EmbeddedMongo mongo = EmbeddedMongo.start("memory", mongoDir, 0)) {
       BenchSupport.insert(mongo.connectionString(), d.ratings());
       int port = JvmProcess.freePort();
       try (JvmProcess p = BenchSupport.startService(port, mongo.connectionString(), "bench-" + UUID.randomUUID()

@@ -63,7 +63,7 @@ public final class RecsServingBench implements Callable<Integer> {
     Map<String, WrkRunner.Result> results = new LinkedHashMap<>();
     String prefix = "bench-" + UUID.randomUUID() + ":";
     Path mongoDir = Files.createTempDirectory("bench-mongo");
-    try (EmbeddedMongo mongo = EmbeddedMongo.start("memory", mongoDir)) {
+    try (EmbeddedMongo mongo = EmbeddedMongo.start("memory", mongoDir, 0)) {
       BenchSupport.insert(mongo.connectionString(), d.ratings());
       // the batch runs in a setup process, so every measured mode starts from a fresh JVM of the same size
       int setupPort = JvmProcess.freePort();

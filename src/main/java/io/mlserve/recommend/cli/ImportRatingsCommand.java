@@ -86,7 +86,8 @@ public final class ImportRatingsCommand implements Callable<Integer> {
       } else {
         String uri = config.mongo().uri();
         if (config.mongo().embedded()) {
-          embedded = EmbeddedMongo.start(config.mongo().embeddedBackend(), config.dataDir());
+          embedded = EmbeddedMongo.start(config.mongo().embeddedBackend(), config.dataDir(),
+              config.mongo().embeddedPort());
           uri = embedded.connectionString();
         }
         MongoClient mongo = MongoClients.create(vertx, uri, config.mongo());
