@@ -41,7 +41,7 @@ class BusTest {
   void apiErrorRoundTrip(Vertx vertx, VertxTestContext ctx) {
     Bus.consume(vertx, "validate", body -> Future.failedFuture(
         ApiError.unprocessable("Slope", "must be 0-90").with("index", 3)));
-    Bus.request(vertx, "validate", new JsonObject(), 1000).onComplete(ctx.failing(t -> ctx.verify(() -> {
+    Bus.request(vertx, "validate", new JsonObject(), 10_000).onComplete(ctx.failing(t -> ctx.verify(() -> {
       ApiError e = (ApiError) t;
       assertThat(e.status()).isEqualTo(422);
       assertThat(e.toJson()).isEqualTo(new JsonObject().put("error", "validation failed")
@@ -62,13 +62,13 @@ class BusTest {
       vertx.setTimer(5, id -> p.complete(body.copy().put("echoed", true)));
       return p.future();
     });
-    Bus.request(vertx, "buggy", new JsonObject(), 1000).onComplete(ctx.failing(t -> ctx.verify(() -> {
+    Bus.request(vertx, "buggy", new JsonObject(), 10_000).onComplete(ctx.failing(t -> ctx.verify(() -> {
       ApiError e = (ApiError) t;
       assertThat(e.status()).isEqualTo(500);
       assertThat(e.toJson().encode()).doesNotContain("secret");
       done.flag();
     })));
-    Bus.request(vertx, "echo", new JsonObject().put("a", 1), 1000).onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+    Bus.request(vertx, "echo", new JsonObject().put("a", 1), 10_000).onComplete(ctx.succeeding(r -> ctx.verify(() -> {
       assertThat(r).isEqualTo(new JsonObject().put("a", 1).put("echoed", true));
       done.flag();
     })));
