@@ -1,5 +1,7 @@
 package io.mlserve.inference;
 
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.mlserve.app.Services;
 import io.mlserve.common.ApiError;
 import io.mlserve.config.InferenceConfig;
@@ -37,6 +39,7 @@ final class InferenceService implements AutoCloseable {
   private final ModelLoader loader;
   private final PredictionEngine engine;
   private final ServingModels serving;
+  private final MultiGauge servingGauge;
   private final ModelCatalog catalog;
   private final io.micrometer.core.instrument.MeterRegistry metrics;
   private final String processId = UUID.randomUUID().toString();
@@ -60,6 +63,9 @@ final class InferenceService implements AutoCloseable {
     io.micrometer.core.instrument.Gauge.builder("mlserve.model.sessions.open", loader, ModelLoader::openSessions)
         .description("ONNX Runtime sessions open in this process (selected, overrides, and retired ones still "
             + "finishing requests)").register(services.metrics());
+    // which model and version this process serves: 1 for the selected one (the dashboard's "model in production")
+    this.servingGauge = MultiGauge.builder("mlserve.model.serving")
+        .description("The model version this inference process serves (value 1)").register(services.metrics());
     this.catalog = new ModelCatalog(registry);
     this.metrics = services.metrics();
     this.selection = new Selection(config.defaultModel(), null, "default (inference.defaultModel)");
@@ -211,6 +217,8 @@ final class InferenceService implements AutoCloseable {
             selection = wanted;
             if (m != current) {
               serving.swapSelected(m);
+              servingGauge.register(List.of(MultiGauge.Row.of(
+                  Tags.of("model", m.name(), "version", String.valueOf(m.version())), 1)), true);
               LOG.info("serving model {} version {} (loaded in {} ms{})", m.name(), m.version(), m.loadMillis(),
                   current == null ? "" : ", replacing version " + current.version() + " of " + current.name());
             }
