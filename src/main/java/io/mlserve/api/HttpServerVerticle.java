@@ -32,6 +32,7 @@ public final class HttpServerVerticle extends VerticleBase {
             .setPort(http.port())
             .setTcpNoDelay(true)
             .setCompressionSupported(false)
+            .setReusePort(http.reusePort())
             .setIdleTimeout(120)
             .setIdleTimeoutUnit(TimeUnit.SECONDS))
         .requestHandler(ApiRouter.create(vertx, services, modules));

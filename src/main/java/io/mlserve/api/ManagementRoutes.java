@@ -78,6 +78,7 @@ public final class ManagementRoutes implements RouteModule {
       }
     }
     return services.build().toJson()
+        .put("node", java.lang.management.ManagementFactory.getRuntimeMXBean().getName())
         .put("roles", roles)
         .put("verticles", new JsonArray(services.deployedVerticles()));
   }

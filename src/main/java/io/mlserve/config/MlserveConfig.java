@@ -44,9 +44,12 @@ public record MlserveConfig(
         RecsConfig.from(r));
   }
 
-  /** HTTP server of the api role. {@code instances = 0} means one verticle instance per core. */
+  /**
+   * HTTP server of every process. {@code instances = 0} means one verticle instance per core; {@code reusePort}
+   * (Linux epoll) lets several processes on one host listen on the same port, the kernel spreading connections.
+   */
   public record HttpConfig(String host, int port, int instances, long bodyLimitBytes, long shutdownGraceMs,
-                           long requestTimeoutMs) {
+                           long requestTimeoutMs, boolean reusePort) {
     static HttpConfig from(ConfigReader r) {
       return new HttpConfig(
           r.nonBlank("http.host"),
@@ -54,7 +57,8 @@ public record MlserveConfig(
           r.intIn("http.instances", 0, 256),
           r.longIn("http.bodyLimitBytes", 1024, 1L << 31),
           r.longIn("http.shutdownGraceMs", 0, 600_000),
-          r.longIn("http.requestTimeoutMs", 100, 3_600_000));
+          r.longIn("http.requestTimeoutMs", 100, 3_600_000),
+          r.bool("http.reusePort"));
     }
   }
 
