@@ -177,6 +177,7 @@ public final class JvmProcess implements AutoCloseable {
     private final Map<String, String> env = new LinkedHashMap<>();
     private Path log;
     private List<String> command;
+    private String cpus;
 
     public Builder jvmArg(String a) {
       jvmArgs.add(a);
@@ -198,6 +199,12 @@ public final class JvmProcess implements AutoCloseable {
       return this;
     }
 
+    /** Pins the process to these CPUs ({@code taskset -c}, e.g. "1" or "0,1"); ignored without taskset. */
+    public Builder cpus(String cpuList) {
+      this.cpus = cpuList;
+      return this;
+    }
+
     /** Overrides the launch command (e.g. {@code java -jar target/mlserve.jar}). */
     public Builder command(List<String> base) {
       this.command = base;
@@ -207,6 +214,9 @@ public final class JvmProcess implements AutoCloseable {
     public JvmProcess start() throws IOException {
       List<String> base = command == null ? launchCommand() : command;
       List<String> cmd = new ArrayList<>();
+      if (cpus != null && !cpus.isBlank() && Files.isExecutable(Path.of("/usr/bin/taskset"))) {
+        cmd.addAll(List.of("/usr/bin/taskset", "-c", cpus));
+      }
       cmd.add(base.get(0));
       cmd.addAll(jvmArgs);
       cmd.addAll(base.subList(1, base.size()));
