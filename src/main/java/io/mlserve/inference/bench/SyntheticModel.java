@@ -4,6 +4,7 @@ import io.mlserve.covertype.CovertypeSchema;
 import io.mlserve.covertype.FeatureEncoding;
 import io.mlserve.onnx.TreeEnsembleExporter;
 import io.mlserve.onnx.TreeForest;
+import io.mlserve.registry.ModelMetadata;
 import io.mlserve.registry.ModelRegistry;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -22,9 +23,12 @@ public final class SyntheticModel {
   private SyntheticModel() {
   }
 
-  /** Writes {@code modelsDir/name/version/} and returns the number of tree nodes. */
-  public static int write(Path modelsDir, String name, int version, int trees, int depth, long seed)
-      throws IOException {
+  /** A forest, its ONNX export and its metadata.json (version 0 until it is written or registered). */
+  public record Built(ModelMetadata metadata, byte[] onnx, TreeForest forest) {
+  }
+
+  /** Builds a forest of {@code trees} full random trees of {@code depth} over the Covertype one-hot encoding. */
+  public static Built build(String name, int trees, int depth, long seed) {
     FeatureEncoding enc = FeatureEncoding.covertypeOneHot();
     long[] classes = CovertypeSchema.CLASSES.stream().mapToLong(Integer::longValue).toArray();
     Random r = new Random(seed);
@@ -35,9 +39,9 @@ public final class SyntheticModel {
       forest.add(tree);
     }
     JsonObject meta = new JsonObject()
-        .put("name", name).put("version", version)
+        .put("name", name)
         .put("createdAt", java.time.Instant.now().toString())
-        .put("framework", "synthetic random trees (benchmark)")
+        .put("framework", "synthetic random trees")
         .put("target", CovertypeSchema.LABEL)
         .put("classes", new JsonArray(CovertypeSchema.CLASSES))
         .put("features", new JsonArray(enc.toSpec()))
@@ -47,11 +51,19 @@ public final class SyntheticModel {
         .put("params", new JsonObject().put("trees", trees).put("maxDepth", depth).put("seed", seed))
         .put("metrics", new JsonObject())
         .put("data", new JsonObject().put("rows", 0).put("hash", "synthetic"));
+    return new Built(ModelMetadata.parse(meta), TreeEnsembleExporter.export(forest, "mlserve-synthetic", name), forest);
+  }
+
+  /** Writes {@code modelsDir/name/version/} and returns the number of tree nodes. */
+  public static int write(Path modelsDir, String name, int version, int trees, int depth, long seed)
+      throws IOException {
+    Built built = build(name, trees, depth, seed);
     Path dir = modelsDir.resolve(name).resolve(Integer.toString(version));
     Files.createDirectories(dir);
-    Files.write(dir.resolve(ModelRegistry.MODEL_FILE), TreeEnsembleExporter.export(forest, "mlserve-bench", name));
-    Files.writeString(dir.resolve(ModelRegistry.METADATA_FILE), meta.encodePrettily());
-    return forest.nodeCount();
+    Files.write(dir.resolve(ModelRegistry.MODEL_FILE), built.onnx());
+    Files.writeString(dir.resolve(ModelRegistry.METADATA_FILE),
+        built.metadata().withVersion(version).toJson().encodePrettily());
+    return built.forest().nodeCount();
   }
 
   private static int grow(TreeForest.Tree t, Random r, int depth, int width, int classes) {
