@@ -17,17 +17,7 @@ public final class QueryParams {
   }
 
   public static int parseInt(String name, String raw, int min, int max) {
-    long value;
-    try {
-      value = Long.parseLong(raw.trim());
-    } catch (NumberFormatException e) {
-      throw ApiError.badRequest(name, name + " must be an integer between " + min + " and " + max
-          + ", got '" + abbreviate(raw) + "'");
-    }
-    if (value < min || value > max) {
-      throw ApiError.badRequest(name, name + " must be between " + min + " and " + max + ", got " + value);
-    }
-    return (int) value;
+    return (int) parseLong(name, raw, min, max);
   }
 
   public static long parseLong(String name, String raw, long min, long max) {
