@@ -35,22 +35,22 @@ public final class ManagementRoutes implements RouteModule {
 
   @Override
   public void mount(Router router) {
-    router.get("/health/live").handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("status", "UP")));
-    router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(services.health()));
-    router.get("/metrics").handler(PrometheusScrapingHandler.create(services.metrics()));
-    router.get("/version").handler(ctx -> Responses.json(ctx, 200, versionJson()));
-    router.get("/openapi.yaml").handler(ctx -> ctx.response()
+    Auth.open(router.get("/health/live")).handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("status", "UP")));
+    Auth.open(router.get("/health/ready")).handler(HealthCheckHandler.createWithHealthChecks(services.health()));
+    Auth.open(router.get("/metrics")).handler(PrometheusScrapingHandler.create(services.metrics()));
+    Auth.open(router.get("/version")).handler(ctx -> Responses.json(ctx, 200, versionJson()));
+    Auth.open(router.get("/openapi.yaml")).handler(ctx -> ctx.response()
         .putHeader("Content-Type", "application/yaml")
         .sendFile("openapi.yaml"));
-    router.get("/docs").handler(ctx -> ctx.response()
+    Auth.open(router.get("/docs")).handler(ctx -> ctx.response()
         .putHeader("Content-Type", "text/html; charset=utf-8")
         .sendFile("docs/index.html"));
-    router.get("/docs/").handler(ctx -> ctx.redirect("/docs"));
-    router.get("/docs/ui/*").handler(StaticHandler.create(SWAGGER_ROOT).setCachingEnabled(true));
+    Auth.open(router.get("/docs/")).handler(ctx -> ctx.redirect("/docs"));
+    Auth.open(router.get("/docs/ui/*")).handler(StaticHandler.create(SWAGGER_ROOT).setCachingEnabled(true));
     var security = services.config().security();
-    router.get("/admin/log-level").handler(Auth.read(security.readKey(), security.adminKey()))
+    Auth.read(router.get("/admin/log-level"), security)
         .handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("level", Logging.rootLevel())));
-    router.put("/admin/log-level").handler(Auth.admin(security.adminKey())).handler(this::setLogLevel);
+    Auth.admin(router.put("/admin/log-level"), security).handler(this::setLogLevel);
   }
 
   /** Changes the root log level at run time, e.g. to DEBUG while investigating, without a restart. */

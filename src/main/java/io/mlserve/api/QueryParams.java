@@ -3,8 +3,15 @@ package io.mlserve.api;
 import io.mlserve.common.ApiError;
 import io.vertx.ext.web.RoutingContext;
 
-/** Typed query and path parameters with 400s that name the parameter and the accepted range. */
+import java.util.regex.Pattern;
+
+/**
+ * Typed query and path parameters with 400s that name the parameter and the accepted range. Only ASCII decimal
+ * integers are accepted: {@code Long.parseLong} alone also takes other scripts' digits ("١٢" is 12) and a sign.
+ */
 public final class QueryParams {
+  private static final Pattern INTEGER = Pattern.compile("-?[0-9]{1,19}");
+
   private QueryParams() {
   }
 
@@ -23,7 +30,7 @@ public final class QueryParams {
   public static long parseLong(String name, String raw, long min, long max) {
     long value;
     try {
-      value = Long.parseLong(raw.trim());
+      value = parse(raw);
     } catch (NumberFormatException e) {
       throw ApiError.badRequest(name, name + " must be an integer between " + min + " and " + max
           + ", got '" + abbreviate(raw) + "'");
@@ -32,6 +39,14 @@ public final class QueryParams {
       throw ApiError.badRequest(name, name + " must be between " + min + " and " + max + ", got " + value);
     }
     return value;
+  }
+
+  private static long parse(String raw) {
+    String s = raw.trim();
+    if (!INTEGER.matcher(s).matches()) {
+      throw new NumberFormatException(s);
+    }
+    return Long.parseLong(s);
   }
 
   static String abbreviate(String s) {

@@ -1,5 +1,9 @@
 package io.mlserve.api;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import io.mlserve.common.ApiError;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
@@ -10,6 +14,9 @@ import io.vertx.ext.web.RoutingContext;
 
 /** Reading JSON request bodies, with 400s that say what is wrong instead of a decoder stack trace. */
 public final class RequestBodies {
+  private static final JsonFactory STRICT = JsonFactory.builder()
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+
   private RequestBodies() {
   }
 
@@ -19,10 +26,28 @@ public final class RequestBodies {
     if (buf == null || buf.length() == 0) {
       throw ApiError.badRequest("body", "request body is empty; send a JSON document");
     }
+    rejectDuplicateKeys(buf);
     try {
       return Json.decodeValue(buf);
     } catch (DecodeException e) {
       throw ApiError.badRequest("body", "malformed JSON: " + shorten(e.getMessage()));
+    }
+  }
+
+  /**
+   * A field given twice in one object is ambiguous (Vert.x keeps the last, other parsers the first), so it is a 400
+   * rather than a silent choice. One streaming pass over the bytes, before the tree is built.
+   */
+  private static void rejectDuplicateKeys(Buffer buf) {
+    try (JsonParser p = STRICT.createParser(buf.getBytes())) {
+      while (p.nextToken() != null) {
+        // every token is read: the duplicate check runs as each field name is seen
+      }
+    } catch (StreamReadException e) {
+      String message = e.getOriginalMessage() == null ? "cannot parse" : e.getOriginalMessage();
+      throw ApiError.badRequest("body", "malformed JSON: " + shorten(message));
+    } catch (java.io.IOException e) {
+      throw ApiError.badRequest("body", "cannot read the body: " + e.getMessage());
     }
   }
 

@@ -31,10 +31,10 @@ public final class FeedRoutes implements RouteModule {
   @Override
   public void mount(Router router) {
     var sec = services.config().security();
-    router.get("/feed/status").handler(Auth.read(sec.readKey(), sec.adminKey()))
+    Auth.read(router.get("/feed/status"), sec)
         .handler(ctx -> Responses.reply(ctx, feed().map(Feed::status)));
-    router.get("/feed/batches/:n").handler(Auth.read(sec.readKey(), sec.adminKey())).handler(this::batch);
-    router.post("/feed/restart").handler(Auth.admin(sec.adminKey())).handler(this::restart);
+    Auth.read(router.get("/feed/batches/:n"), sec).handler(this::batch);
+    Auth.admin(router.post("/feed/restart"), sec).handler(this::restart);
   }
 
   private void batch(RoutingContext ctx) {

@@ -19,7 +19,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code GET /models}, {@code POST /select-model} and {@code POST /predict} (role {@code api}). Requests are
+ * {@code GET /models}, {@code POST /select-model}, {@code POST /predict} and {@code DELETE /models/{name}/{version}}
+ * (role {@code api}). Requests are
  * validated here, without a model, so bad input never crosses the event bus; the inference role answers the rest.
  */
 public final class InferenceRoutes implements RouteModule {
@@ -33,10 +34,13 @@ public final class InferenceRoutes implements RouteModule {
   public void mount(Router router) {
     PredictCall.registerCodec(services.vertx());
     var sec = services.config().security();
-    router.get("/models").handler(Auth.read(sec.readKey(), sec.adminKey()))
+    Auth.read(router.get("/models"), sec)
         .handler(ctx -> Responses.reply(ctx, request(InferenceVerticle.LIST, new JsonObject())));
-    router.post("/select-model").handler(Auth.admin(sec.adminKey())).handler(this::select);
-    router.post("/predict").handler(Auth.read(sec.readKey(), sec.adminKey())).handler(this::predict);
+    Auth.admin(router.post("/select-model"), sec).handler(this::select);
+    Auth.read(router.post("/predict"), sec).handler(this::predict);
+    ModelDeletion deletion = new ModelDeletion(services);
+    Auth.admin(router.delete("/models/:name/:version"), sec).handler(ctx -> Responses.reply(ctx,
+        deletion.delete(ModelDeletion.name(ctx.pathParam("name")), ModelDeletion.version(ctx.pathParam("version")))));
   }
 
   private Future<JsonObject> request(String address, JsonObject body) {

@@ -164,9 +164,16 @@ final class InferenceService implements AutoCloseable {
     return serialized(() -> apply(wanted, true, true));
   }
 
-  /** {@code models.changed}: a new production version of the selected model is loaded and swapped in. */
+  /**
+   * {@code models.changed}: a new production version of the selected model is loaded and swapped in; a deleted
+   * version's override session is dropped.
+   */
   void onModelsChanged(JsonObject event) {
     String name = event.getString("name");
+    if (name != null && "deleted".equals(event.getString("stage")) && event.getInteger("version") != null) {
+      serving.dropOverride(name + ":" + event.getInteger("version")); // its files are gone: no new requests on it
+      return;
+    }
     if (name == null || !ModelRegistry.PRODUCTION.equals(event.getString("stage"))) {
       return;
     }
@@ -251,7 +258,7 @@ final class InferenceService implements AutoCloseable {
             + version + " has no readable metadata.json: " + t.getMessage())))
         .compose(meta -> vertx.executeBlocking(() -> {
           try {
-            return loader.load(registry.modelFile(name, version), meta);
+            return loader.load(registry.readableModelFile(name, version), meta);
           } catch (ModelLoader.ModelLoadException e) {
             throw ApiError.unprocessable("model_name", e.getMessage());
           }

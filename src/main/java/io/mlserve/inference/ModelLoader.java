@@ -67,6 +67,15 @@ public final class ModelLoader {
     } catch (java.io.IOException e) {
       throw new ModelLoadException("cannot read " + modelFile + " of model " + what + ": " + e, e);
     }
+    String expected = metadata.modelSha256();
+    if (expected != null) {
+      String actual = ModelMetadata.sha256Hex(bytes);
+      if (!expected.equals(actual)) {
+        // ONNX Runtime accepts some damaged files (a flipped threshold still parses): the checksum catches them
+        throw new ModelLoadException("model " + what + ": model.onnx is corrupt or truncated (" + bytes.length
+            + " bytes, sha256 " + actual + " but metadata.json records " + expected + ")", null);
+      }
+    }
     return load(bytes, metadata);
   }
 

@@ -17,7 +17,9 @@ import java.util.Map;
  * at the row limit instead of parsing an oversized array. Malformed JSON is a 400.
  */
 final class RowParser {
-  private static final JsonFactory JSON = JsonFactory.builder().build();
+  // a repeated field is ambiguous (which value counts depends on the parser): refuse it
+  private static final JsonFactory JSON = JsonFactory.builder()
+      .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
   private RowParser() {
   }

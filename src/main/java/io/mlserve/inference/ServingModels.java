@@ -71,7 +71,12 @@ public final class ServingModels implements AutoCloseable {
 
   /** Drops the overrides of {@code name} that follow its production version (that version just changed). */
   public synchronized void dropProductionOverride(String name) {
-    LoadedModel m = overrides.remove(name);
+    dropOverride(name);
+  }
+
+  /** Drops one override session ({@code name} or {@code name:version}); requests holding it finish first. */
+  public synchronized void dropOverride(String spec) {
+    LoadedModel m = overrides.remove(spec);
     if (m != null) {
       m.retire();
     }

@@ -27,10 +27,10 @@ public final class JobRoutes implements RouteModule {
   @Override
   public void mount(Router router) {
     var sec = services.config().security();
-    router.get("/jobs").handler(Auth.read(sec.readKey(), sec.adminKey())).handler(this::list);
-    router.get("/jobs/:jobId").handler(Auth.read(sec.readKey(), sec.adminKey()))
+    Auth.read(router.get("/jobs"), sec).handler(this::list);
+    Auth.read(router.get("/jobs/:jobId"), sec)
         .handler(ctx -> Responses.reply(ctx, jobs().status(ctx.pathParam("jobId"))));
-    router.delete("/jobs/:jobId").handler(Auth.admin(sec.adminKey()))
+    Auth.admin(router.delete("/jobs/:jobId"), sec)
         .handler(ctx -> Responses.reply(ctx, jobs().cancel(ctx.pathParam("jobId"))));
   }
 

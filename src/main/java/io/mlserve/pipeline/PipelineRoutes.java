@@ -10,14 +10,13 @@ import io.mlserve.common.ApiError;
 import io.mlserve.jobs.Job;
 import io.mlserve.jobs.Jobs;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * {@code /pipeline/*} (role api, admin key when one is set): start a run, list runs, follow one (each step's state,
+ * {@code /pipeline/*} (role api; starting and cancelling need the admin key, reading needs the read key, when set): start a run, list runs, follow one (each step's state,
  * counts and timings), cancel one, and see the schedule.
  */
 public final class PipelineRoutes implements RouteModule {
@@ -29,13 +28,13 @@ public final class PipelineRoutes implements RouteModule {
 
   @Override
   public void mount(Router router) {
-    Handler<RoutingContext> admin = Auth.admin(services.config().security().adminKey());
-    router.post("/pipeline/run").handler(admin).handler(this::run);
-    router.get("/pipeline/runs").handler(admin).handler(this::list);
-    router.get("/pipeline/runs/:runId").handler(admin)
+    var sec = services.config().security();
+    Auth.admin(router.post("/pipeline/run"), sec).handler(this::run);
+    Auth.read(router.get("/pipeline/runs"), sec).handler(this::list);
+    Auth.read(router.get("/pipeline/runs/:runId"), sec)
         .handler(ctx -> Responses.reply(ctx, find(ctx.pathParam("runId")).map(PipelineRoutes::present)));
-    router.delete("/pipeline/runs/:runId").handler(admin).handler(this::cancel);
-    router.get("/pipeline/schedule").handler(admin).handler(this::schedule);
+    Auth.admin(router.delete("/pipeline/runs/:runId"), sec).handler(this::cancel);
+    Auth.read(router.get("/pipeline/schedule"), sec).handler(this::schedule);
   }
 
   private void run(RoutingContext ctx) {

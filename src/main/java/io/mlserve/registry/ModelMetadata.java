@@ -32,6 +32,10 @@ public final class ModelMetadata {
     for (String key : List.of("input", "label", "probabilities")) {
       require(onnx, key, String.class);
     }
+    Object sha = onnx.getValue("sha256");
+    if (sha != null && !(sha instanceof String h && h.matches("[0-9a-f]{64}"))) {
+      throw new IllegalArgumentException("metadata.json: 'onnx.sha256' must be 64 lowercase hex digits");
+    }
     FeatureEncoding encoding;
     try {
       encoding = FeatureEncoding.fromSpec(json.getJsonArray("features").copy().getList().stream()
@@ -97,6 +101,26 @@ public final class ModelMetadata {
 
   public String probabilitiesOutput() {
     return json.getJsonObject("onnx").getString("probabilities");
+  }
+
+  /** Hex SHA-256 of model.onnx as written by the registry, or null for files made before it was recorded. */
+  public String modelSha256() {
+    return json.getJsonObject("onnx").getString("sha256");
+  }
+
+  /** A copy recording the SHA-256 of the model file, so a corrupt or truncated copy is refused at load time. */
+  public ModelMetadata withModelSha256(byte[] onnx) {
+    JsonObject copy = json.copy();
+    copy.getJsonObject("onnx").put("sha256", sha256Hex(onnx));
+    return new ModelMetadata(copy, encoding, classes);
+  }
+
+  public static String sha256Hex(byte[] bytes) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JVM", e);
+    }
   }
 
   public JsonObject metrics() {

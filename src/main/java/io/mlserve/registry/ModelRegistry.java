@@ -117,7 +117,7 @@ public final class ModelRegistry {
     Files.createDirectories(nameDir);
     int version = Math.max(firstCandidate, files.highestOnDisk(metadata.name()) + 1);
     for (int attempt = 0; attempt < 100; attempt++, version++) {
-      ModelMetadata versioned = metadata.withVersion(version);
+      ModelMetadata versioned = metadata.withVersion(version).withModelSha256(onnx);
       Path tmp = nameDir.resolve(".tmp-" + UUID.randomUUID());
       try {
         Files.createDirectories(tmp);
@@ -223,10 +223,88 @@ public final class ModelRegistry {
         new JsonObject().put("_id", 0));
   }
 
+  /**
+   * Removes one version: its directory is first renamed aside (atomic, and a name no scan registers), then the
+   * registry document is removed (on failure the directory is put back), then the files are deleted. Publishes
+   * {@code models.changed} with stage {@code deleted} so inference processes drop sessions of it. The caller decides
+   * whether the version may go (not production, not selected); this only refuses the production version.
+   */
+  public Future<JsonObject> delete(String name, int version) {
+    Path dir = versionDir(name, version);
+    return get(name, version).compose(doc -> {
+      if (PRODUCTION.equals(doc.getString("stage"))) {
+        return Future.failedFuture(ApiError.conflict("model " + name + " version " + version
+            + " is the production version; promote another version first"));
+      }
+      return vertx.executeBlocking(() -> moveAside(dir)).compose(aside -> mongo.removeDocuments(Collections.MODELS,
+              new JsonObject().put("name", name).put("version", version))
+          .recover(t -> vertx.<Void>executeBlocking(() -> {
+            if (aside != null) {
+              Files.move(aside, dir, StandardCopyOption.ATOMIC_MOVE);
+            }
+            return null;
+          }).transform(ar -> Future.failedFuture(ApiError.unavailable("cannot remove model " + name + " version "
+              + version + " from the registry (MongoDB): " + t.getMessage()))))
+          .compose(removed -> aside == null ? Future.succeededFuture()
+              : vertx.executeBlocking(() -> {
+                deleteTree(aside);
+                return null;
+              }).recover(t -> {
+                LOG.warn("model {} version {}: registry entry removed but {} could not be deleted: {}", name,
+                    version, aside, t.toString());
+                return Future.succeededFuture();
+              }))
+          .map(v -> {
+            LOG.info("deleted model {} version {}", name, version);
+            vertx.eventBus().publish(CHANGED_ADDRESS, new JsonObject().put("name", name).put("version", version)
+                .put("stage", "deleted"));
+            return doc;
+          }));
+    });
+  }
+
+  /** Renames a version directory to a hidden sibling; null when it is not on disk (registry entry only). */
+  private Path moveAside(Path dir) throws IOException {
+    if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return null;
+    }
+    Path aside = dir.resolveSibling(".deleted-" + UUID.randomUUID());
+    Files.move(dir, aside, StandardCopyOption.ATOMIC_MOVE); // a symlink is moved (and later removed) as a link
+    return aside;
+  }
+
+  /**
+   * The model file of a version as it will be read, after resolving symbolic links: refused (422) when it lies
+   * outside the models directory, so a link planted in the models directory cannot make the server load, or reveal,
+   * a file elsewhere.
+   */
+  public Path readableModelFile(String name, int version) {
+    return insideRoot(modelFile(name, version), name, version);
+  }
+
+  /** Like {@link #readableModelFile} for metadata.json. */
+  public Path readableMetadataFile(String name, int version) {
+    return insideRoot(versionDir(name, version).resolve(METADATA_FILE), name, version);
+  }
+
+  private Path insideRoot(Path file, String name, int version) {
+    try {
+      Path real = file.toRealPath();
+      if (!real.startsWith(root.toRealPath())) {
+        throw ApiError.unprocessable("model_name", "model " + name + " version " + version + ": "
+            + file.getFileName() + " resolves outside the models directory; refusing to load it");
+      }
+      return real;
+    } catch (IOException e) {
+      throw ApiError.unprocessable("model_name", "model " + name + " version " + version + ": cannot read "
+          + file.getFileName() + " (" + e.getClass().getSimpleName() + ")");
+    }
+  }
+
   /** Reads and validates a version's metadata.json (worker thread). */
   public Future<ModelMetadata> metadata(String name, int version) {
-    Path file = versionDir(name, version).resolve(METADATA_FILE);
-    return vertx.executeBlocking(() -> ModelMetadata.parse(new JsonObject(Files.readString(file))));
+    return vertx.executeBlocking(() -> ModelMetadata.parse(new JsonObject(
+        Files.readString(readableMetadataFile(name, version)))));
   }
 
   /**

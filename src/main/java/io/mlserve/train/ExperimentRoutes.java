@@ -34,10 +34,10 @@ public final class ExperimentRoutes implements RouteModule {
   @Override
   public void mount(Router router) {
     var sec = services.config().security();
-    router.get("/experiments").handler(Auth.read(sec.readKey(), sec.adminKey())).handler(this::list);
-    router.get("/experiments/:runId").handler(Auth.read(sec.readKey(), sec.adminKey()))
+    Auth.read(router.get("/experiments"), sec).handler(this::list);
+    Auth.read(router.get("/experiments/:runId"), sec)
         .handler(ctx -> Responses.reply(ctx, store.get(id("runId", ctx.pathParam("runId")))));
-    router.post("/train").handler(Auth.admin(sec.adminKey())).handler(this::train);
+    Auth.admin(router.post("/train"), sec).handler(this::train);
   }
 
   private void list(RoutingContext ctx) {

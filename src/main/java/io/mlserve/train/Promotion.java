@@ -80,7 +80,7 @@ final class Promotion {
 
   private Future<ClassificationMetrics> scoreProduction(String name, int version, TrainingService.Prepared p) {
     return registry.metadata(name, version).compose(meta -> vertx.executeBlocking(() -> {
-      byte[] model = Files.readAllBytes(registry.modelFile(name, version));
+      byte[] model = Files.readAllBytes(registry.readableModelFile(name, version));
       float[] x = encodeFor(meta, p);
       long[] labels;
       try (OnnxScorer scorer = new OnnxScorer(model, meta)) {

@@ -35,15 +35,18 @@ class RowParserTest {
   }
 
   @Test
-  @DisplayName("the last of duplicate keys wins, like a JSON object; unknown and nested values are reported")
+  @DisplayName("a duplicate key is a 400 (ambiguous: parsers disagree on which wins); unknown and nested values are reported")
   void edgeCases() {
-    String dup = new JsonObject(new java.util.LinkedHashMap<>(InferenceFixtures.EXAMPLE_ROW)).encode()
-        .replace("{", "{\"Slope\":99,");
-    assertThat(parse(dup, 1).get(0).get("Slope")).isEqualTo(3);
-    ApiError nested = error(dup.replace("\"Slope\":3", "\"Slope\":[1,{\"a\":2}]"), 1);
+    String row = new JsonObject(new java.util.LinkedHashMap<>(InferenceFixtures.EXAMPLE_ROW)).encode();
+    String dup = row.replace("{", "{\"Slope\":99,");
+    ApiError duplicate = error(dup, 1);
+    assertThat(duplicate.status()).isEqualTo(400);
+    assertThat(duplicate.field()).isEqualTo("body");
+    assertThat(duplicate.getMessage()).contains("Duplicate field 'Slope'");
+    ApiError nested = error(row.replace("\"Slope\":3", "\"Slope\":[1,{\"a\":2}]"), 1);
     assertThat(nested.field()).isEqualTo("Slope");
     assertThat(nested.getMessage()).contains("an array");
-    ApiError unknown = error(dup.replace("{", "{\"colour\":{\"x\":[1]},"), 1);
+    ApiError unknown = error(row.replace("{", "{\"colour\":{\"x\":[1]},"), 1);
     assertThat(unknown.field()).isEqualTo("colour");
   }
 

@@ -104,11 +104,11 @@ class PipelineConfigTest {
   }
 
   @Test
-  @DisplayName("with an admin key /pipeline/* answers 401 without it; runOnStart runs the scheduled steps once")
+  @DisplayName("with admin and read keys /pipeline/* answers 401 without one; runOnStart runs the scheduled steps once")
   void adminKeyScheduleAndRunOnStart() throws Exception {
     String key = "pipeline-admin";
     JsonObject cfg = new JsonObject()
-        .put("security", new JsonObject().put("adminKey", key))
+        .put("security", new JsonObject().put("adminKey", key).put("readKey", "pipeline-read"))
         .put("pipeline", new JsonObject().put("schedule", "0 3 * * *").put("runOnStart", true)
             .put("scheduledSteps", new JsonArray().add("clear")).put("pollMs", 50));
     try (TestApp app = TestApp.start(EnumSet.of(Role.API), cfg)) {

@@ -44,14 +44,13 @@ public final class RecsRoutes implements RouteModule {
   @Override
   public void mount(Router router) {
     var sec = services.config().security();
-    var read = Auth.read(sec.readKey(), sec.adminKey());
-    var admin = Auth.admin(sec.adminKey());
-    router.post("/recommendations/compute").handler(admin).handler(this::compute);
-    router.get("/recommendations/:userId").handler(read).handler(ctx ->
+    Auth.admin(router.post("/recommendations/compute"), sec).handler(this::compute);
+    Auth.read(router.get("/recommendations/:userId"), sec).handler(ctx ->
         serve(ctx, ctx.pathParam("userId"), "userId"));
-    router.get("/recomendaciones").handler(read).handler(ctx ->
+    Auth.read(router.get("/recomendaciones"), sec).handler(ctx ->
         serve(ctx, ctx.queryParams().get("user_id"), "user_id"));
-    router.post("/interactions").handler(admin).handler(this::postInteractions);
+    // client data, like predictions: the applications that read recommendations send the ratings (read key)
+    Auth.read(router.post("/interactions"), sec).handler(this::postInteractions);
   }
 
   private void serve(RoutingContext ctx, String userRaw, String field) {
