@@ -40,7 +40,7 @@ class FeederCrashTest {
         .env("MLSERVE_REDIS_REQUIRED", "false")
         .env("MLSERVE_LOG_LEVEL", "WARN")
         .env("MLSERVE_FEED_BATCHES", "12")
-        .env("MLSERVE_FEED_INTERVAL_MS", "250")
+        .env("MLSERVE_FEED_INTERVAL_MS", "1000")
         .env("MLSERVE_FEED_SYNTHETIC_ROWS", String.valueOf(ROWS));
   }
 
@@ -76,6 +76,7 @@ class FeederCrashTest {
         processed = progress == null ? 0 : progress.getLong("processed", 0L);
       }
       assertThat(processed).as("rows loaded before the kill").isBetween((long) ROWS / 4, (long) ROWS - 1);
+      // (a 1 s release interval keeps the load running for ~12 s, so the kill below lands mid-feed)
       // let the job's RUNNING snapshot reach the H2 file (it commits about once a second), then SIGKILL
       Thread.sleep(1200);
       first.process().destroyForcibly();
