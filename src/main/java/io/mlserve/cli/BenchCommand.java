@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** {@code mlserve bench <what>}: benchmarks that print figures from one run. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks that print throughput, latency percentiles and memory.",
-    subcommands = {StartupBench.class, io.mlserve.bench.ReplicaBench.class, io.mlserve.train.TrainBench.class,
+    subcommands = {StartupBench.class, io.mlserve.bench.ReplicaBench.class, io.mlserve.bench.SoakBench.class, io.mlserve.train.TrainBench.class,
         PredictBench.class,
         FeedBench.class, io.mlserve.recommend.bench.RecsBatchBench.class,
         io.mlserve.recommend.bench.RecsServingBench.class, io.mlserve.recommend.bench.RecsKMeansBench.class})

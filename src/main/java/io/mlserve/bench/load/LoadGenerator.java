@@ -26,6 +26,8 @@ import java.util.concurrent.TimeUnit;
  * and the {@code loadtest} command; where wrk is available it is the leaner client for single-route throughput.
  */
 public final class LoadGenerator implements AutoCloseable {
+  /** Longest a request may wait for a pooled connection, and for its answer to go on. */
+  static final long REQUEST_TIMEOUT_MS = 30_000;
   private final Vertx vertx;
 
   public LoadGenerator(int eventLoops) {
@@ -67,7 +69,9 @@ public final class LoadGenerator implements AutoCloseable {
     /** Sends a request and records its latency and status under {@code name}. */
     public Future<Response> send(String name, HttpMethod method, String uri, Buffer body) {
       long start = System.nanoTime();
-      RequestOptions opts = new RequestOptions().setMethod(method).setHost(host).setPort(port).setURI(uri);
+      // bounded waits: a request that gets no connection or no answer is a recorded failure, never a hung run
+      RequestOptions opts = new RequestOptions().setMethod(method).setHost(host).setPort(port).setURI(uri)
+          .setConnectTimeout(REQUEST_TIMEOUT_MS).setIdleTimeout(REQUEST_TIMEOUT_MS);
       if (body != null) {
         opts.putHeader("Content-Type", "application/json");
       }
@@ -114,29 +118,48 @@ public final class LoadGenerator implements AutoCloseable {
       List<Future<Void>> loops = new ArrayList<>();
       for (int u = 0; u < users; u++) {
         Session s = new Session(client, host, port, u, 1000L + u, recorder);
-        loops.add(loop(s, script, end, 0));
+        loops.add(loop(s, script, end));
       }
       Future.all(loops).toCompletionStage().toCompletableFuture()
           .get(warmup.plus(duration).toSeconds() + 120, TimeUnit.SECONDS);
       double seconds = (Math.min(System.nanoTime(), recorder.lastNanos()) - measureFrom) / 1e9;
       return recorder.result(Math.max(seconds, duration.toMillis() / 1000.0));
     } finally {
-      client.close();
+      client.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
   }
 
-  private Future<Void> loop(Session s, UserScript script, long end, long iteration) {
-    if (System.nanoTime() >= end) {
-      return Future.succeededFuture();
+  /**
+   * One user's closed loop. Each iteration starts from the previous one's callback and the user's future completes
+   * once, at the end: chaining every iteration onto the last (compose/transform) would build a future chain as long
+   * as the run, whose completion then recurses that deep and overflows the stack on long, fast runs.
+   */
+  private Future<Void> loop(Session s, UserScript script, long end) {
+    Promise<Void> done = Promise.promise();
+    next(s, script, end, 0, done);
+    return done.future();
+  }
+
+  private void next(Session s, UserScript script, long end, long first, Promise<Void> done) {
+    for (long iteration = first; ; iteration++) {
+      if (System.nanoTime() >= end) {
+        done.complete();
+        return;
+      }
+      Future<?> step;
+      try {
+        step = script.iterate(s, iteration);
+      } catch (RuntimeException e) {
+        step = Future.failedFuture(e);
+      }
+      if (!step.isComplete()) {
+        // a failed iteration is already counted by the recorder; keep the user going
+        long following = iteration + 1;
+        step.onComplete(ar -> next(s, script, end, following, done));
+        return;
+      }
+      // completed at once (e.g. failed before sending): go on in this frame rather than recursing
     }
-    Future<?> step;
-    try {
-      step = script.iterate(s, iteration);
-    } catch (RuntimeException e) {
-      step = Future.failedFuture(e);
-    }
-    // a failed iteration is already counted by the recorder; keep the user going
-    return step.transform(ar -> loop(s, script, end, iteration + 1));
   }
 
   @Override

@@ -1,0 +1,231 @@
+package io.mlserve.bench;
+
+import io.mlserve.bench.load.LoadGenerator;
+import io.mlserve.bench.load.LoadResult;
+import io.mlserve.bench.load.Scenarios;
+import io.mlserve.recommend.data.RatingsBuffer;
+import io.mlserve.recommend.data.SyntheticRatings;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+
+/**
+ * The soak: the whole service (api, recommender, inference; embedded MongoDB; the real Redis) as its own JVM under
+ * the mixed scenario for a long time, cut into windows. After each window the service is made to collect garbage
+ * ({@code jcmd GC.run}) so the heap figure is the live set, not whatever garbage happened to be around: a leak shows
+ * as a heap-after-GC that keeps climbing, native growth as RSS that keeps climbing.
+ */
+public final class Soak {
+  /** What to run: total measured time, how many windows it is cut into, closed-loop users, the data's size. */
+  public record Settings(Duration duration, int windows, int users, int ratingUsers, int ratingItems, int ratings,
+                         String heap) {
+  }
+
+  /** One window's figures. */
+  public record Window(int index, double requestsPerSecond, double p50Ms, double p99Ms, long requests, long errors,
+                       double rssMb, double heapAfterGcMb) {
+  }
+
+  /** Every window, plus the comparisons the verdict is made of. */
+  public record Report(List<Window> windows) {
+    public long requests() {
+      return windows.stream().mapToLong(Window::requests).sum();
+    }
+
+    public long errors() {
+      return windows.stream().mapToLong(Window::errors).sum();
+    }
+
+    /** Window 0 is the baseline (the JIT has warmed up in the untimed warm-up before it). */
+    public Window first() {
+      return windows.get(0);
+    }
+
+    public Window last() {
+      return windows.get(windows.size() - 1);
+    }
+
+    /** Median p99 of the second half of the windows over that of the first half: above 1 means the tail grew. */
+    public double p99Drift() {
+      int half = windows.size() / 2;
+      return median(windows.subList(windows.size() - half, windows.size())) / median(windows.subList(0, half));
+    }
+
+    private static double median(List<Window> ws) {
+      double[] v = ws.stream().mapToDouble(Window::p99Ms).sorted().toArray();
+      return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    /**
+     * What is wrong with this run, empty when nothing: any failed request, heap after GC or RSS that grew by more
+     * than the given MB from the first window to the last, or a tail that drifted up by more than the given factor.
+     */
+    public List<String> problems(double maxHeapGrowthMb, double maxRssGrowthMb, double maxP99Drift) {
+      List<String> out = new ArrayList<>();
+      if (errors() > 0) {
+        out.add(errors() + " failed requests");
+      }
+      double heap = last().heapAfterGcMb() - first().heapAfterGcMb();
+      if (heap > maxHeapGrowthMb) {
+        out.add(String.format(Locale.ROOT, "heap after GC grew %.1f MB (limit %.0f)", heap, maxHeapGrowthMb));
+      }
+      double rss = last().rssMb() - first().rssMb();
+      if (rss > maxRssGrowthMb) {
+        out.add(String.format(Locale.ROOT, "RSS grew %.0f MB (limit %.0f)", rss, maxRssGrowthMb));
+      }
+      if (p99Drift() > maxP99Drift) {
+        out.add(String.format(Locale.ROOT, "p99 drifted %.2fx (limit %.1fx)", p99Drift(), maxP99Drift));
+      }
+      return out;
+    }
+
+    public String table() {
+      StringBuilder b = new StringBuilder("| window | req/s | p50 ms | p99 ms | requests | errors | RSS MB | heap after GC MB |\n"
+          + "|---|---|---|---|---|---|---|---|\n");
+      for (Window w : windows) {
+        b.append(String.format(Locale.ROOT, "| %d | %.0f | %.2f | %.2f | %d | %d | %.0f | %.1f |%n", w.index() + 1,
+            w.requestsPerSecond(), w.p50Ms(), w.p99Ms(), w.requests(), w.errors(), w.rssMb(), w.heapAfterGcMb()));
+      }
+      b.append(String.format(Locale.ROOT, "start → end: RSS %.0f → %.0f MB, heap after GC %.1f → %.1f MB, "
+              + "p99 %.2f → %.2f ms (median p99, second half / first half: %.2fx); %d requests, %d errors%n",
+          first().rssMb(), last().rssMb(), first().heapAfterGcMb(), last().heapAfterGcMb(), first().p99Ms(),
+          last().p99Ms(), p99Drift(), requests(), errors()));
+      return b.toString();
+    }
+  }
+
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final PrintStream progress;
+
+  public Soak(PrintStream progress) {
+    this.progress = progress;
+  }
+
+  public Report run(Settings s) throws Exception {
+    Path dir = Files.createTempDirectory("mlserve-soak");
+    Path models = Files.createDirectories(dir.resolve("models").resolve("modelo1").resolve("1"));
+    for (String f : List.of("model.onnx", "metadata.json")) {
+      Files.copy(Path.of("models", "modelo1", "1", f), models.resolve(f));
+    }
+    int port = JvmProcess.freePort();
+    JvmProcess.Builder b = JvmProcess.builder()
+        .jvmArg("-Xmx" + s.heap())
+        .args("--roles", "api,recommender,inference")
+        .log(dir.resolve("service.log"))
+        .env("MLSERVE_HTTP_PORT", String.valueOf(port))
+        .env("MLSERVE_HTTP_HOST", "127.0.0.1")
+        .env("MLSERVE_DATA_DIR", dir.resolve("data").toString())
+        .env("MLSERVE_MODELS_DIR", dir.resolve("models").toString())
+        .env("MLSERVE_MONGO_EMBEDDED_BACKEND", "memory")
+        .env("MLSERVE_REDIS_PREFIX", "soak-" + UUID.randomUUID() + ":")
+        .env("MLSERVE_LOG_LEVEL", "WARN");
+    try (JvmProcess p = b.start()) {
+      if (p.awaitHttp200(url(port, "/health/ready"), 120_000) < 0) {
+        throw new IllegalStateException("the service did not become ready; its log:\n" + p.logText());
+      }
+      loadRecommendations(port, s);
+      Duration window = s.duration().dividedBy(s.windows());
+      List<Window> windows = new ArrayList<>();
+      for (int i = 0; i < s.windows(); i++) {
+        Duration warmup = i == 0 ? Duration.ofSeconds(Math.min(10, Math.max(2, window.toSeconds() / 2)))
+            : Duration.ZERO;
+        LoadResult r;
+        try (LoadGenerator gen = new LoadGenerator(1)) {
+          r = gen.run("127.0.0.1", port, s.users(), s.users(), warmup, window, Scenarios.mixed(s.ratingUsers()));
+        }
+        gc(p);
+        Window w = new Window(i, r.requestsPerSecond(), r.percentileMs(50), r.percentileMs(99), r.requests(),
+            r.errors(), p.rssKb() / 1024.0, heapUsedMb(port));
+        windows.add(w);
+        progress.printf(Locale.ROOT, "soak window %d/%d: %.0f req/s, p99 %.2f ms, %d errors, RSS %.0f MB, "
+                + "heap after GC %.1f MB%s%n", i + 1, s.windows(), w.requestsPerSecond(), w.p99Ms(), w.errors(),
+            w.rssMb(), w.heapAfterGcMb(), r.errors() > 0 ? " " + statuses(r) : "");
+      }
+      p.sigterm();
+      p.waitFor(30_000);
+      return new Report(windows);
+    }
+  }
+
+  private static String statuses(LoadResult r) {
+    StringBuilder b = new StringBuilder();
+    r.series().forEach((name, series) -> b.append(name).append(' ').append(series.statusCounts()).append("; "));
+    return b.toString();
+  }
+
+  /** Synthetic ratings through {@code POST /interactions}, then one batch of every algorithm. */
+  private void loadRecommendations(int port, Settings s) throws Exception {
+    RatingsBuffer r = SyntheticRatings.generate(s.ratingUsers(), s.ratingItems(), s.ratings(), 42);
+    for (int start = 0; start < r.size(); start += 10_000) {
+      JsonArray chunk = new JsonArray();
+      for (int i = start; i < Math.min(r.size(), start + 10_000); i++) {
+        chunk.add(new JsonObject().put("userId", r.user(i)).put("itemId", r.item(i)).put("rating", r.rating(i)));
+      }
+      send(port, "POST", "/interactions", chunk.encode());
+    }
+    String jobId = new JsonObject(send(port, "POST", "/recommendations/compute", "{\"algo\":\"all\"}"))
+        .getString("jobId");
+    long deadline = System.currentTimeMillis() + 600_000;
+    while (System.currentTimeMillis() < deadline) {
+      JsonObject job = new JsonObject(send(port, "GET", "/jobs/" + jobId, null));
+      if (!"RUNNING".equals(job.getString("state"))) {
+        if (!"SUCCEEDED".equals(job.getString("state"))) {
+          throw new IllegalStateException("recommendation batch failed: " + job.encode());
+        }
+        return;
+      }
+      Thread.sleep(300);
+    }
+    throw new IllegalStateException("recommendation batch did not finish in 10 minutes");
+  }
+
+  /** A full collection in the service, through the JDK's own jcmd (the service exposes no such route, on purpose). */
+  private static void gc(JvmProcess p) throws Exception {
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    Process gc = new ProcessBuilder(jcmd.toString(), String.valueOf(p.pid()), "GC.run")
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    if (!gc.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) || gc.exitValue() != 0) {
+      gc.destroyForcibly();
+      throw new IllegalStateException("jcmd " + p.pid() + " GC.run failed (is this a full JDK?)");
+    }
+  }
+
+  /** Heap in use from the service's Prometheus metrics, in MB. */
+  private double heapUsedMb(int port) throws Exception {
+    double sum = 0;
+    for (String line : send(port, "GET", "/metrics", null).split("\n")) {
+      if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
+        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return sum / (1024 * 1024);
+  }
+
+  private String send(int port, String method, String path, String body) throws Exception {
+    HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(url(port, path))).timeout(Duration.ofSeconds(120));
+    if (body != null) {
+      rb.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
+    }
+    HttpResponse<String> r = http.send(rb.build(), HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() >= 300) {
+      throw new IllegalStateException(method + " " + path + " answered " + r.statusCode() + ": " + r.body());
+    }
+    return r.body();
+  }
+
+  private static String url(int port, String path) {
+    return "http://127.0.0.1:" + port + path;
+  }
+}
