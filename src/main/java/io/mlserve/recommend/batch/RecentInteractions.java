@@ -14,15 +14,38 @@ import java.util.concurrent.ConcurrentHashMap;
  * row in the model, so it needs no MongoDB query (an embedded mongo-java-server scans the whole collection for a
  * {@code userId} filter: 0.5 s at 100K interactions). Entries older than the start of the next batch's load are
  * dropped once that batch's model is in place, because the batch read them from MongoDB.
+ *
+ * <p>Bounded: past {@code maxUsers} users it forgets everything and reports itself incomplete, so refreshes read
+ * from MongoDB (slower, always right) until a batch that started loading after the overflow replaces the model.
  */
 final class RecentInteractions {
+  static final int DEFAULT_MAX_USERS = 100_000;
+
   private record Entries(Map<Integer, Float> items, long updatedNanos) {
   }
 
   private final Map<Integer, Entries> byUser = new ConcurrentHashMap<>();
+  private final int maxUsers;
+  private volatile long overflowedAtNanos;
+  private volatile boolean complete = true;
 
-  void add(RatingsBuffer rows) {
+  RecentInteractions() {
+    this(DEFAULT_MAX_USERS);
+  }
+
+  RecentInteractions(int maxUsers) {
+    this.maxUsers = maxUsers;
+  }
+
+  /**
+   * Records the rows; false when this holds no longer every interaction since the model was fitted (it overflowed),
+   * and the caller must read the users' interactions from MongoDB instead.
+   */
+  boolean add(RatingsBuffer rows) {
     long now = System.nanoTime();
+    if (!complete) {
+      return false;
+    }
     for (int i = 0; i < rows.size(); i++) {
       int item = rows.item(i);
       float rating = rows.rating(i);
@@ -32,10 +55,25 @@ final class RecentInteractions {
         return new Entries(m, now);
       });
     }
+    if (byUser.size() > maxUsers) {
+      complete = false;
+      overflowedAtNanos = now;
+      byUser.clear();
+      return false;
+    }
+    return true;
   }
 
+  /** A batch whose load started at {@code nanos} is in place: what it read from MongoDB need not be kept. */
   void dropOlderThan(long nanos) {
     byUser.values().removeIf(e -> e.updatedNanos() < nanos);
+    if (!complete && overflowedAtNanos < nanos) {
+      complete = true;
+    }
+  }
+
+  boolean complete() {
+    return complete;
   }
 
   int users() {

@@ -217,8 +217,7 @@ public final class RecsEngine {
     long t0 = System.nanoTime();
     return currentModel().compose(m -> {
       Future<Map<Integer, UserHistory>> histories;
-      if (posted != null) {
-        recent.add(posted);
+      if (posted != null && recent.add(posted)) {
         Map<Integer, UserHistory> h = new HashMap<>();
         userIds.forEach(u -> h.put(u, recent.history(m.matrix(), u)));
         histories = Future.succeededFuture(h);
