@@ -89,6 +89,7 @@ class PredictionEngineTest {
     List<Predictions> answers = concurrentSingles(model);
     assertThat(answers).hasSize(200);
     assertThat(batchSize().max()).isGreaterThan(1);
+    assertThat(batchSize().max()).as("no run exceeds maxBatchRows").isLessThanOrEqualTo(64);
     assertThat(batchSize().count()).isLessThan(200);
     assertThat(batchSize().totalAmount()).isEqualTo(200);
     FeatureEncoding enc = FeatureEncoding.covertypeOneHot();
