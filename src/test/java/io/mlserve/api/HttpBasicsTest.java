@@ -206,11 +206,14 @@ class HttpBasicsTest {
           ctx.verify(() -> assertThat(r.getHeader("X-Request-Id")).isEqualTo("abc-123"));
           return c.get(app.port(), "127.0.0.1", "/version").send();
         })
+        .compose(r -> {
+          ctx.verify(() -> assertThat(r.getHeader("X-Request-Id")).matches("[0-9a-f]{32}"));
+          return c.get(app.port(), "127.0.0.1", "/recommendations/7").send();
+        })
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
-          assertThat(r.getHeader("X-Request-Id")).matches("[0-9a-f]{32}");
           // the body-end handler runs right after the response is written; give it a moment
           long deadline = System.currentTimeMillis() + 2000;
-          while (captured.list.size() < 2 && System.currentTimeMillis() < deadline) {
+          while (captured.list.size() < 3 && System.currentTimeMillis() < deadline) {
             Thread.sleep(10);
           }
           access.detachAppender(captured);
@@ -219,6 +222,9 @@ class HttpBasicsTest {
           String fields = ((LogstashMarker) first.getMarkerList().get(0)).toString();
           assertThat(fields).contains("method=GET").contains("path=/health/live").contains("status=200")
               .contains("requestId=abc-123").contains("durationMs=");
+          ILoggingEvent recs = captured.list.stream()
+              .filter(e -> e.getFormattedMessage().startsWith("GET /recommendations/7 ")).findFirst().orElseThrow();
+          assertThat(((LogstashMarker) recs.getMarkerList().get(0)).toString()).contains("userId=7");
           ctx.completeNow();
         })));
   }

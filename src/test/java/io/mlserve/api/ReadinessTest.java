@@ -43,6 +43,28 @@ class ReadinessTest {
   }
 
   @Test
+  @DisplayName("MongoDB unreachable: live is 200, ready is 503 with the mongo check DOWN")
+  void mongoDown(Vertx vertx, VertxTestContext ctx) throws Exception {
+    int closedPort = JvmProcess.freePort();
+    TestApp app = TestApp.start(EnumSet.of(Role.API), new JsonObject().put("mongo", new JsonObject()
+        .put("uri", "mongodb://127.0.0.1:" + closedPort).put("serverSelectionTimeoutMs", 300)));
+    WebClient c = WebClient.create(vertx);
+    c.get(app.port(), "127.0.0.1", "/health/live").send()
+        .compose(live -> {
+          ctx.verify(() -> assertThat(live.statusCode()).isEqualTo(200));
+          return c.get(app.port(), "127.0.0.1", "/health/ready").send();
+        })
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          assertThat(r.statusCode()).isEqualTo(503);
+          JsonObject mongo = r.bodyAsJsonObject().getJsonArray("checks").stream()
+              .map(o -> (JsonObject) o).filter(o -> o.getString("id").equals("mongo")).findFirst().orElseThrow();
+          assertThat(mongo.getString("status")).isEqualTo("DOWN");
+          app.close();
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
   @DisplayName("with redis.required=false, Redis down is reported but ready stays 200")
   void redisOptional(Vertx vertx, VertxTestContext ctx) throws Exception {
     int closedPort = JvmProcess.freePort();

@@ -1,6 +1,7 @@
 package io.mlserve.app;
 
 import io.mlserve.bench.JvmProcess;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -11,6 +12,7 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -68,7 +70,9 @@ class ProcessLifecycleTest {
     int port = JvmProcess.freePort();
     // a model to serve, as the shipped models/ directory provides: the inference role is ready only with one
     io.mlserve.inference.InferenceFixtures.write(dataDir.resolve("models"), "modelo1", 1, 1, 3);
-    try (JvmProcess p = mlserve(port).env("MLSERVE_MODELS_DIR", dataDir.resolve("models").toString()).start()) {
+    // the production logging config, not the test classpath's plain-text logback-test.xml
+    try (JvmProcess p = mlserve(port).env("MLSERVE_MODELS_DIR", dataDir.resolve("models").toString())
+        .jvmArg("-Dlogback.configurationFile=logback.xml").start()) {
       assertThat(p.awaitHttp200("http://127.0.0.1:" + port + "/health/ready", 60_000))
           .as("ready; log:%n%s", p.logText()).isGreaterThanOrEqualTo(0);
       String body = "{\"level\":\"INFO\"}";
@@ -90,6 +94,16 @@ class ProcessLifecycleTest {
       }
       assertThat(p.waitFor(20_000)).as("exit status; log:%n%s", p.logText()).isZero();
       assertThat(p.logText()).contains("stopping: draining HTTP requests").contains("embedded MongoDB stopped");
+      // stdout is JSON lines with the standard fields, and the drained request has its access-log line
+      List<JsonObject> json = p.logText().lines().filter(l -> l.startsWith("{")).map(JsonObject::new).toList();
+      assertThat(json).hasSizeGreaterThan(5).allSatisfy(l -> assertThat(l.fieldNames())
+          .contains("timestamp", "level", "logger", "thread", "message"));
+      JsonObject access = json.stream().filter(l -> "access".equals(l.getString("logger"))
+          && "/admin/log-level".equals(l.getString("path"))).findFirst().orElseThrow();
+      assertThat(access.getString("method")).isEqualTo("PUT");
+      assertThat(access.getInteger("status")).isEqualTo(200);
+      assertThat(access.getString("requestId")).matches("[0-9a-f]{32}");
+      assertThat(access.getValue("durationMs")).isInstanceOf(Number.class);
     }
   }
 }
