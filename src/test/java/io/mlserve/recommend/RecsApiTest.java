@@ -39,7 +39,8 @@ class RecsApiTest {
   @BeforeAll
   static void start() throws Exception {
     app = TestApp.start(EnumSet.of(Role.API, Role.RECOMMENDER), new JsonObject()
-        .put("recs", new JsonObject().put("chunkUsers", 40)));
+        .put("recs", new JsonObject().put("chunkUsers", 40))
+        .put("cache", new JsonObject().put("ttlSeconds", 900)));
     vertx = Vertx.vertx();
     client = WebClient.create(vertx);
     RatingsBuffer ratings = SyntheticRatings.generate(150, 200, 4500, 7);
@@ -105,6 +106,34 @@ class RecsApiTest {
           assertThat(fourth.getHeader("X-Cache")).isEqualTo("near");
           ctx.completeNow();
         })));
+  }
+
+  @Test
+  @DisplayName("every key the batch wrote to Redis has a TTL of at most cache.ttlSeconds (none lives forever)")
+  void redisKeysExpire(VertxTestContext ctx) {
+    var redis = app.app().services().redis();
+    scanAll(redis, "0", new java.util.ArrayList<>())
+        .compose(keys -> {
+          ctx.verify(() -> assertThat(keys).as("default + 4 algorithms per user, popular list")
+              .hasSizeGreaterThanOrEqualTo(150 * 5));
+          return redis.batch(keys.stream().map(k -> io.vertx.redis.client.Request.cmd(
+              io.vertx.redis.client.Command.TTL).arg(k)).toList());
+        })
+        .onComplete(ctx.succeeding(ttls -> ctx.verify(() -> {
+          assertThat(ttls).allSatisfy(t -> assertThat(t.toLong()).isBetween(1L, 900L));
+          ctx.completeNow();
+        })));
+  }
+
+  /** Every key under this app's prefix (raw keys, prefix included), through SCAN. */
+  private static Future<List<String>> scanAll(io.mlserve.store.RedisStore redis, String cursor, List<String> out) {
+    return redis.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.SCAN).arg(cursor)
+            .arg("MATCH").arg(redis.prefix() + "*").arg("COUNT").arg(1000))
+        .compose(r -> {
+          r.get(1).forEach(k -> out.add(k.toString()));
+          String next = r.get(0).toString();
+          return "0".equals(next) ? Future.succeededFuture(out) : scanAll(redis, next, out);
+        });
   }
 
   @Test
