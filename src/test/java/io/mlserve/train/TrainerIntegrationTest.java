@@ -202,6 +202,26 @@ class TrainerIntegrationTest {
         org.assertj.core.data.Offset.offset(1e-6));
     assertThat(listed.stream().map(JsonObject.class::cast).map(e -> e.getJsonObject("data").getString("hash"))
         .distinct()).hasSize(1);
+    for (Object o : listed) {
+      JsonObject e = (JsonObject) o;
+      JsonObject m = e.getJsonObject("metrics");
+      assertThat(m.getDouble("macroF1")).as(e.encode()).isBetween(0.0, 1.0);
+      JsonArray confusion = m.getJsonArray("confusionMatrix");
+      long scored = confusion.stream().flatMap(r -> ((JsonArray) r).stream()).mapToLong(v -> ((Number) v).longValue())
+          .sum();
+      assertThat(scored).as("confusion matrix covers the test split").isBetween(200L, 300L);
+      assertThat(m.getValue("perClassRecall")).isNotNull();
+      assertThat(e.getLong("durationMs")).isPositive();
+    }
+    // runs overlap (the search is parallel) but never more than train.poolSize (2) at once
+    List<long[]> spans = listed.stream().map(JsonObject.class::cast).map(e -> new long[] {e.getLong("startedAtMs"),
+        java.time.Instant.parse(e.getString("finishedAt")).toEpochMilli()}).toList();
+    int maxAtOnce = 0;
+    for (long[] a : spans) {
+      int atOnce = (int) spans.stream().filter(b -> b[0] <= a[0] && a[0] < b[1]).count();
+      maxAtOnce = Math.max(maxAtOnce, atOnce);
+    }
+    assertThat(maxAtOnce).as("experiments running at once").isBetween(1, 2);
     assertThat(get("/experiments?mode=tune&limit=2").bodyAsJsonObject().getJsonArray("experiments")).hasSize(2);
     List<Long> starts = get("/experiments").bodyAsJsonObject().getJsonArray("experiments").stream()
         .map(e -> ((JsonObject) e).getLong("startedAtMs")).toList();
