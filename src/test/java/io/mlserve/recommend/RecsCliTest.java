@@ -62,6 +62,26 @@ class RecsCliTest {
   }
 
   @Test
+  @DisplayName("import-ratings --format csv: a header row, then a changed rating is one update on rerun")
+  void importCsv(@TempDir Path dir) throws Exception {
+    Path data = dir.resolve("r.csv");
+    Files.writeString(data, "userId,itemId,rating\n1,2,4\n1,3,5\n2,2,3.5\n");
+    Path conf = dir.resolve("conf.json");
+    Files.writeString(conf, new JsonObject().put("dataDir", dir.resolve("db").toString()).encode());
+    Object[] first = run("import-ratings", "--format", "csv", "--conf", conf.toString(), data.toString());
+    assertThat(first[0]).isEqualTo(0);
+    JsonObject a = new JsonObject(((String) first[1]).trim());
+    assertThat(a.getLong("read")).isEqualTo(3L);
+    assertThat(a.getLong("inserted")).isEqualTo(3L);
+    Files.writeString(data, "userId,itemId,rating\n1,2,4\n1,3,2\n2,2,3.5\n");
+    JsonObject b = new JsonObject(((String) run("import-ratings", "--format", "csv", "--conf", conf.toString(),
+        data.toString())[1]).trim());
+    assertThat(b.getLong("inserted")).isZero();
+    assertThat(b.getLong("updated")).isEqualTo(1L);
+    assertThat(b.getLong("unchanged")).isEqualTo(2L);
+  }
+
+  @Test
   @DisplayName("import-ratings rejects a bad file naming the line, exit status 2")
   void importRejectsBadFile(@TempDir Path dir) throws Exception {
     Path data = dir.resolve("bad.csv");
