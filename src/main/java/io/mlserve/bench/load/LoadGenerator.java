@@ -126,8 +126,19 @@ public final class LoadGenerator implements AutoCloseable {
   }
 
   private Future<Void> loop(Session s, UserScript script, long end, long iteration) {
+    Promise<Void> done = Promise.promise();
+    next(s, script, end, iteration, done);
+    return done.future();
+  }
+
+  /**
+   * One iteration, then the next from its completion handler. Not a chain of composed futures: a user runs
+   * thousands of iterations, and completing a future nested that deep overflows the stack at the end of the run.
+   */
+  private void next(Session s, UserScript script, long end, long iteration, Promise<Void> done) {
     if (System.nanoTime() >= end) {
-      return Future.succeededFuture();
+      done.complete();
+      return;
     }
     Future<?> step;
     try {
@@ -135,8 +146,13 @@ public final class LoadGenerator implements AutoCloseable {
     } catch (RuntimeException e) {
       step = Future.failedFuture(e);
     }
-    // a failed iteration is already counted by the recorder; keep the user going
-    return step.transform(ar -> loop(s, script, end, iteration + 1));
+    if (step.isComplete()) {
+      // completed synchronously (e.g. a script that failed at once): continue from the event loop, not the stack
+      vertx.runOnContext(v -> next(s, script, end, iteration + 1, done));
+    } else {
+      // a failed iteration is already counted by the recorder; keep the user going
+      step.onComplete(ar -> next(s, script, end, iteration + 1, done));
+    }
   }
 
   @Override
