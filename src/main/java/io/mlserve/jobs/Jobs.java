@@ -21,6 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -36,11 +38,17 @@ import java.util.regex.Pattern;
  * event bus, logs progress (count, percent, rate, ETA) every few seconds, saves a snapshot to the {@code jobs}
  * collection as it goes and publishes {@code jobs.finished} at the end. Any process can then answer
  * {@code GET /jobs/{id}}: live from the owner when it is reachable, from MongoDB otherwise.
+ *
+ * <p>The owner also keeps the final snapshots of its most recently finished jobs ({@value #RECENT_FINISHED}) in
+ * memory: a job is visible between leaving the running map and its final save, and a job whose final save failed
+ * (MongoDB down) still answers with its outcome; such saves are retried every few seconds until MongoDB takes them.
  */
 public final class Jobs {
   public static final String FINISHED_ADDRESS = "jobs.finished";
   private static final Logger LOG = LoggerFactory.getLogger(Jobs.class);
   private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+  static final int RECENT_FINISHED = 256;
+  private static final long RESAVE_MS = 2000;
 
   private final Vertx vertx;
   private final MongoClient mongo;
@@ -48,6 +56,17 @@ public final class Jobs {
   private final long persistEveryMs;
   private final long logEveryMs;
   private final Map<String, Running> running = new ConcurrentHashMap<>();
+  /** Final snapshots of the latest finished jobs, oldest evicted first; guarded by itself. */
+  private final Map<String, Finished> finished = new LinkedHashMap<>() {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Finished> eldest) {
+      return size() > RECENT_FINISHED;
+    }
+  };
+  private boolean resaveScheduled;
+
+  private record Finished(JsonObject snapshot, boolean saved) {
+  }
 
   private record Running(Job job, List<MessageConsumer<?>> consumers, long timerId) {
   }
@@ -122,12 +141,14 @@ public final class Jobs {
   }
 
   private void end(Job job) {
+    JsonObject snap = job.snapshot();
+    // visible from memory before it leaves the running map, so no status request falls between the two
+    remember(snap, false);
     Running r = running.remove(job.id());
     if (r != null) {
       vertx.cancelTimer(r.timerId());
       r.consumers().forEach(MessageConsumer::unregister);
     }
-    JsonObject snap = job.snapshot();
     LOG.info("job {} {} {} after {} ms: {}/{} {}{}", job.kind(), job.id(), job.state(), snap.getLong("durationMs"),
         job.processed(), job.total(), snap.getString("unit"),
         job.state() == JobState.FAILED ? " error: " + snap.getString("error") : "");
@@ -136,7 +157,71 @@ public final class Jobs {
         .register(metrics).increment();
     Timer.builder("mlserve.job.duration").description("Job run time by kind")
         .tag("kind", job.kind()).register(metrics).record(Duration.ofMillis(snap.getLong("durationMs")));
-    persist(job).onComplete(v -> vertx.eventBus().publish(FINISHED_ADDRESS, job.snapshot()));
+    saveFinal(snap).onComplete(v -> vertx.eventBus().publish(FINISHED_ADDRESS, snap));
+  }
+
+  private void remember(JsonObject snap, boolean saved) {
+    synchronized (finished) {
+      finished.put(snap.getString("jobId"), new Finished(snap, saved));
+    }
+  }
+
+  private JsonObject recent(String jobId) {
+    synchronized (finished) {
+      Finished f = finished.get(jobId);
+      return f == null ? null : f.snapshot().copy();
+    }
+  }
+
+  /** Saves a final snapshot; when MongoDB refuses, keeps it marked unsaved and schedules a retry. */
+  private Future<Void> saveFinal(JsonObject snap) {
+    return save(snap).transform(ar -> {
+      if (ar.succeeded()) {
+        synchronized (finished) {
+          finished.computeIfPresent(snap.getString("jobId"), (k, f) -> new Finished(f.snapshot(), true));
+        }
+      } else {
+        LOG.warn("could not save the final status of job {} (kept in memory, retrying every {} ms): {}",
+            snap.getString("jobId"), RESAVE_MS, ar.cause().toString());
+        scheduleResave();
+      }
+      return Future.<Void>succeededFuture();
+    });
+  }
+
+  private void scheduleResave() {
+    synchronized (finished) {
+      if (resaveScheduled) {
+        return;
+      }
+      resaveScheduled = true;
+    }
+    vertx.setTimer(RESAVE_MS, t -> {
+      List<JsonObject> unsaved = new ArrayList<>();
+      synchronized (finished) {
+        resaveScheduled = false;
+        finished.values().stream().filter(f -> !f.saved()).forEach(f -> unsaved.add(f.snapshot()));
+      }
+      unsaved.forEach(snap -> saveFinal(snap).onSuccess(v -> {
+        if (recentSaved(snap.getString("jobId"))) {
+          LOG.info("saved the final status of job {} after MongoDB returned", snap.getString("jobId"));
+        }
+      }));
+    });
+  }
+
+  private boolean recentSaved(String jobId) {
+    synchronized (finished) {
+      Finished f = finished.get(jobId);
+      return f != null && f.saved();
+    }
+  }
+
+  /** Whether every recently finished job's final status is in MongoDB (false while a save is pending). */
+  public boolean allFinishedSaved() {
+    synchronized (finished) {
+      return finished.values().stream().allMatch(Finished::saved);
+    }
   }
 
   private void logProgress(Job job) {
@@ -149,14 +234,16 @@ public final class Jobs {
   }
 
   private Future<Void> persist(Job job) {
-    JsonObject snap = job.snapshot();
-    return mongo.updateCollectionWithOptions(Collections.JOBS, new JsonObject().put("jobId", job.id()),
+    return save(job.snapshot()).recover(t -> {
+      LOG.warn("could not save the status of job {}: {}", job.id(), t.toString());
+      return Future.succeededFuture();
+    });
+  }
+
+  private Future<Void> save(JsonObject snap) {
+    return mongo.updateCollectionWithOptions(Collections.JOBS, new JsonObject().put("jobId", snap.getString("jobId")),
             new JsonObject().put("$set", snap), new UpdateOptions().setUpsert(true))
-        .<Void>mapEmpty()
-        .recover(t -> {
-          LOG.warn("could not save the status of job {}: {}", job.id(), t.toString());
-          return Future.succeededFuture();
-        });
+        .mapEmpty();
   }
 
   /** A job running in this process, if any. */
@@ -169,12 +256,19 @@ public final class Jobs {
     return running.size();
   }
 
-  /** Live status from the owning process, else the last saved snapshot; 404 when unknown. */
+  /**
+   * Live status from the owning process (running, or recently finished here), else the last saved snapshot; 404
+   * when unknown.
+   */
   public Future<JsonObject> status(String jobId) {
     checkId(jobId);
     Job local = local(jobId);
     if (local != null) {
       return Future.succeededFuture(local.snapshot());
+    }
+    JsonObject recent = recent(jobId);
+    if (recent != null) {
+      return Future.succeededFuture(recent);
     }
     return vertx.eventBus().<JsonObject>request(statusAddress(jobId), new JsonObject())
         .map(m -> m.body())
@@ -191,6 +285,11 @@ public final class Jobs {
     if (local != null) {
       local.requestCancel();
       return Future.succeededFuture(local.snapshot());
+    }
+    JsonObject recent = recent(jobId);
+    if (recent != null) {
+      return Future.failedFuture(ApiError.conflict("job " + jobId + " already ended as " + recent.getString("state"))
+          .with("job", recent));
     }
     return vertx.eventBus().<JsonObject>request(cancelAddress(jobId), new JsonObject())
         .map(m -> m.body())

@@ -13,15 +13,15 @@ import io.vertx.ext.web.client.WebClient;
 import java.util.concurrent.TimeUnit;
 
 /** Helpers shared by the recommendation integration tests: loading ratings over HTTP, running a batch. */
-final class RecsTestSupport {
+public final class RecsTestSupport {
   private RecsTestSupport() {
   }
 
-  static <T> T await(Future<T> f) throws Exception {
+  public static <T> T await(Future<T> f) throws Exception {
     return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 
-  static JsonArray toJson(RatingsBuffer r, int from, int to) {
+  public static JsonArray toJson(RatingsBuffer r, int from, int to) {
     JsonArray a = new JsonArray();
     for (int i = from; i < to; i++) {
       a.add(new JsonObject().put("userId", r.user(i)).put("itemId", r.item(i)).put("rating", r.rating(i))
@@ -31,7 +31,7 @@ final class RecsTestSupport {
   }
 
   /** POSTs all ratings in batches of 5,000 and fails on any non-200. */
-  static Future<Void> load(WebClient client, TestApp app, RatingsBuffer r) {
+  public static Future<Void> load(WebClient client, TestApp app, RatingsBuffer r) {
     Future<Void> f = Future.succeededFuture();
     for (int from = 0; from < r.size(); from += 5000) {
       JsonArray batch = toJson(r, from, Math.min(r.size(), from + 5000));
@@ -46,7 +46,7 @@ final class RecsTestSupport {
    * Loads the ratings, then waits until the refresh those POSTs triggered has written every user's 4 documents, so
    * no late invalidation from setup lands in the middle of a test.
    */
-  static Future<Void> loadAndSettle(Vertx vertx, WebClient client, TestApp app, RatingsBuffer r) {
+  public static Future<Void> loadAndSettle(Vertx vertx, WebClient client, TestApp app, RatingsBuffer r) {
     long users = io.mlserve.recommend.data.InteractionMatrix.of(r).userCount();
     return load(client, app, r).compose(v -> awaitDocs(vertx, app, users * 4, System.currentTimeMillis() + 30_000));
   }
@@ -66,7 +66,7 @@ final class RecsTestSupport {
   }
 
   /** Starts a batch compute and completes with the final job status once it ended. */
-  static Future<JsonObject> compute(Vertx vertx, WebClient client, TestApp app, String algo) {
+  public static Future<JsonObject> compute(Vertx vertx, WebClient client, TestApp app, String algo) {
     return client.post(app.port(), "127.0.0.1", "/recommendations/compute")
         .sendJsonObject(new JsonObject().put("algo", algo))
         .compose(r -> r.statusCode() == 202 ? Future.succeededFuture(r.bodyAsJsonObject().getString("jobId"))
@@ -74,7 +74,7 @@ final class RecsTestSupport {
         .compose(id -> pollJob(vertx, client, app, id, System.currentTimeMillis() + 60_000));
   }
 
-  static Future<JsonObject> pollJob(Vertx vertx, WebClient client, TestApp app, String id, long deadline) {
+  public static Future<JsonObject> pollJob(Vertx vertx, WebClient client, TestApp app, String id, long deadline) {
     return client.get(app.port(), "127.0.0.1", "/jobs/" + id).send().compose(r -> {
       JsonObject s = r.bodyAsJsonObject();
       if (!"RUNNING".equals(s.getString("state"))) {
@@ -87,7 +87,7 @@ final class RecsTestSupport {
     });
   }
 
-  static Future<HttpResponse<Buffer>> get(WebClient client, TestApp app, String uri) {
+  public static Future<HttpResponse<Buffer>> get(WebClient client, TestApp app, String uri) {
     return client.get(app.port(), "127.0.0.1", uri).send();
   }
 }
