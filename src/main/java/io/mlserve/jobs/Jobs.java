@@ -65,7 +65,8 @@ public final class Jobs {
   };
   private boolean resaveScheduled;
 
-  private record Finished(JsonObject snapshot, boolean saved) {
+  /** {@code attempted}: a save was tried (it may have failed; then {@code saved} stays false). */
+  private record Finished(JsonObject snapshot, boolean saved, boolean attempted) {
   }
 
   private record Running(Job job, List<MessageConsumer<?>> consumers, long timerId) {
@@ -162,7 +163,7 @@ public final class Jobs {
 
   private void remember(JsonObject snap, boolean saved) {
     synchronized (finished) {
-      finished.put(snap.getString("jobId"), new Finished(snap, saved));
+      finished.put(snap.getString("jobId"), new Finished(snap, saved, saved));
     }
   }
 
@@ -178,9 +179,12 @@ public final class Jobs {
     return save(snap).transform(ar -> {
       if (ar.succeeded()) {
         synchronized (finished) {
-          finished.computeIfPresent(snap.getString("jobId"), (k, f) -> new Finished(f.snapshot(), true));
+          finished.computeIfPresent(snap.getString("jobId"), (k, f) -> new Finished(f.snapshot(), true, true));
         }
       } else {
+        synchronized (finished) {
+          finished.computeIfPresent(snap.getString("jobId"), (k, f) -> new Finished(f.snapshot(), false, true));
+        }
         LOG.warn("could not save the final status of job {} (kept in memory, retrying every {} ms): {}",
             snap.getString("jobId"), RESAVE_MS, ar.cause().toString());
         scheduleResave();
@@ -208,6 +212,14 @@ public final class Jobs {
         }
       }));
     });
+  }
+
+  /** True while a job that finished here waits for its first save attempt. */
+  private boolean firstSavePending(String jobId) {
+    synchronized (finished) {
+      Finished f = finished.get(jobId);
+      return f != null && !f.saved() && !f.attempted();
+    }
   }
 
   private boolean recentSaved(String jobId) {
@@ -337,8 +349,10 @@ public final class Jobs {
         done.tryComplete(msg.body());
       }
     });
+    // a final kept here whose first save is still under way does not count yet: callers expect the outcome to be
+    // in MongoDB (other processes read it there) once this completes; jobs.finished follows that save attempt
     long timer = vertx.setPeriodic(pollMs, t -> status(jobId).onSuccess(s -> {
-      if (!JobState.RUNNING.name().equals(s.getString("state"))) {
+      if (!JobState.RUNNING.name().equals(s.getString("state")) && !firstSavePending(jobId)) {
         done.tryComplete(s);
       }
     }));
