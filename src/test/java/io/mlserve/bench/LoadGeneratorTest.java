@@ -83,4 +83,30 @@ class LoadGeneratorTest {
     assertThatThrownBy(() -> LoadGenerator.parseHeader("no colon")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> LoadGenerator.parseHeader(": v")).isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  @DisplayName("a user runs tens of thousands of iterations, async or synchronous, without growing the stack")
+  void manyIterations() throws Exception {
+    Vertx other = Vertx.vertx();
+    java.util.concurrent.atomic.AtomicLong async = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.atomic.AtomicLong sync = new java.util.concurrent.atomic.AtomicLong();
+    try (LoadGenerator gen = new LoadGenerator(1)) {
+      // completed on another event loop: the next iteration starts from that callback
+      gen.run("127.0.0.1", 1, 1, 1, Duration.ZERO, Duration.ofSeconds(1), (s, i) -> {
+        async.incrementAndGet();
+        io.vertx.core.Promise<Void> p = io.vertx.core.Promise.promise();
+        other.runOnContext(v -> p.complete());
+        return p.future();
+      });
+      // already complete when returned
+      gen.run("127.0.0.1", 1, 1, 1, Duration.ZERO, Duration.ofMillis(500), (s, i) -> {
+        sync.incrementAndGet();
+        return io.vertx.core.Future.succeededFuture();
+      });
+    } finally {
+      other.close();
+    }
+    assertThat(async.get()).isGreaterThan(50_000);
+    assertThat(sync.get()).isGreaterThan(50_000);
+  }
 }

@@ -134,7 +134,9 @@ public final class LoadGenerator implements AutoCloseable {
       List<Future<Void>> loops = new ArrayList<>();
       for (int u = 0; u < users; u++) {
         Session s = new Session(client, host, port, u, 1000L + u, recorder);
-        loops.add(loop(s, script, end, 0));
+        Promise<Void> done = Promise.promise();
+        loop(s, script, end, 0, done);
+        loops.add(done.future());
       }
       Future.all(loops).toCompletionStage().toCompletableFuture()
           .get(warmup.plus(duration).toSeconds() + 120, TimeUnit.SECONDS);
@@ -145,9 +147,17 @@ public final class LoadGenerator implements AutoCloseable {
     }
   }
 
-  private Future<Void> loop(Session s, UserScript script, long end, long iteration) {
+  /**
+   * Runs one user's iterations until {@code end}, then completes {@code done}. Each iteration starts from the previous
+   * one's completion callback, never from a future chained onto the next iteration: a chain would hold one nested
+   * future per iteration and complete them recursively at the end (a StackOverflowError after some thousands of
+   * iterations). An iteration that completed synchronously (e.g. a failure before any I/O) hands over through the
+   * event loop so its stack does not grow either.
+   */
+  private void loop(Session s, UserScript script, long end, long iteration, Promise<Void> done) {
     if (System.nanoTime() >= end) {
-      return Future.succeededFuture();
+      done.complete();
+      return;
     }
     Future<?> step;
     try {
@@ -156,7 +166,11 @@ public final class LoadGenerator implements AutoCloseable {
       step = Future.failedFuture(e);
     }
     // a failed iteration is already counted by the recorder; keep the user going
-    return step.transform(ar -> loop(s, script, end, iteration + 1));
+    if (step.isComplete()) {
+      vertx.runOnContext(v -> loop(s, script, end, iteration + 1, done));
+    } else {
+      step.onComplete(ar -> loop(s, script, end, iteration + 1, done));
+    }
   }
 
   @Override
