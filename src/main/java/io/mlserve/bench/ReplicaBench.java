@@ -26,8 +26,9 @@ import java.util.concurrent.Callable;
 /**
  * The replica study: 1, 2 and 4 api processes sharing one port (SO_REUSEPORT) and the same CPUs (taskset), in front
  * of one backend process (recommender + inference + the embedded MongoDB) on a clustered event bus, under the
- * recommendations and the predict scenarios. Same total CPU for the api tier in every setup, so the table shows what
- * adding processes alone buys.
+ * recommendations and predict scenarios (closed loop) and the inference user flow (think time). Same total CPU for
+ * the api tier in every setup (by default one core for every api process, the other for the backend and this load
+ * generator), so the table shows what adding processes alone buys, not what more CPU buys.
  */
 @Command(name = "replicas", mixinStandardHelpOptions = true,
     description = "Req/s, p99 and errors with 1, 2, 4 api processes at the same total CPU (docs/benchmarks.md).")
@@ -53,7 +54,9 @@ public final class ReplicaBench implements Callable<Integer> {
   @Option(names = "--duration", defaultValue = "20", description = "Measured seconds per setup (default ${DEFAULT-VALUE}).")
   int durationSeconds;
 
-  @Option(names = "--warmup", defaultValue = "8", description = "Warm-up seconds per setup (default ${DEFAULT-VALUE}).")
+  @Option(names = "--warmup", defaultValue = "45",
+      description = "Warm-up seconds per setup and scenario; JIT compilation of several JVMs on one shared core needs it "
+          + "(default ${DEFAULT-VALUE}).")
   int warmupSeconds;
 
   @Option(names = "--api-cpus", defaultValue = "1", description = "CPUs every api process is pinned to (default ${DEFAULT-VALUE}).")
