@@ -5,7 +5,10 @@ import { check, sleep } from 'k6';
 
 const BASE = __ENV.BASE_URL || 'http://localhost:8080';
 const MODEL = __ENV.MODEL || 'modelo1';
-const JSON_HEADERS = { headers: { 'Content-Type': 'application/json' } };
+// MLSERVE_KEY: sent as 'Authorization: Bearer <key>'; POST /select-model needs the admin key when MLSERVE_ADMIN_KEY is set
+const AUTH = __ENV.MLSERVE_KEY ? { Authorization: `Bearer ${__ENV.MLSERVE_KEY}` } : {};
+const GET_PARAMS = { headers: AUTH };
+const JSON_HEADERS = { headers: Object.assign({ 'Content-Type': 'application/json' }, AUTH) };
 const WILDERNESS = ['Rawah', 'Neota', 'Commanche', 'Cache'];
 const SOILS = ['C2702', 'C2703', 'C2704', 'C2705', 'C2706', 'C2717', 'C3501', 'C3502', 'C4201', 'C4703',
   'C4704', 'C4744', 'C4758', 'C5101', 'C5151', 'C6101', 'C6102', 'C6731', 'C7101', 'C7102', 'C7103', 'C7201',
@@ -50,7 +53,7 @@ function think() {
 }
 
 export default function () {
-  const models = http.get(`${BASE}/models`, { tags: { route: 'models' } });
+  const models = http.get(`${BASE}/models`, Object.assign({ tags: { route: 'models' } }, GET_PARAMS));
   check(models, { 'models 200': (r) => r.status === 200 });
   think();
   const sel = http.post(`${BASE}/select-model`, JSON.stringify({ model_name: MODEL }),

@@ -7,6 +7,8 @@ import { check } from 'k6';
 const BASE = __ENV.BASE_URL || 'http://localhost:8080';
 const MAX_USER = parseInt(__ENV.MAX_USER || '943', 10);
 const ALGOS = ['hybrid', 'user', 'item', 'cluster'];
+// MLSERVE_KEY: the read (or admin) key when the service has MLSERVE_READ_KEY set
+const HEADERS = __ENV.MLSERVE_KEY ? { Authorization: `Bearer ${__ENV.MLSERVE_KEY}` } : {};
 
 export const options = {
   scenarios: {
@@ -28,10 +30,10 @@ export default function () {
   const user = 1 + Math.floor(Math.random() * MAX_USER);
   let res;
   if (Math.random() < 0.2) {
-    res = http.get(`${BASE}/recomendaciones?user_id=${user}`, { tags: { route: 'recomendaciones' } });
+    res = http.get(`${BASE}/recomendaciones?user_id=${user}`, { headers: HEADERS, tags: { route: 'recomendaciones' } });
   } else {
     const algo = ALGOS[Math.floor(Math.random() * ALGOS.length)];
-    res = http.get(`${BASE}/recommendations/${user}?algo=${algo}&k=10`, { tags: { route: 'recommendations' } });
+    res = http.get(`${BASE}/recommendations/${user}?algo=${algo}&k=10`, { headers: HEADERS, tags: { route: 'recommendations' } });
   }
   check(res, {
     'status 200': (r) => r.status === 200,

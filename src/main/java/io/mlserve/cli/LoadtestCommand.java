@@ -50,6 +50,33 @@ public final class LoadtestCommand implements Callable<Integer> {
   @Option(names = "--event-loops", defaultValue = "1", description = "Client event loops (default ${DEFAULT-VALUE}).")
   int eventLoops;
 
+  @Option(names = {"-H", "--header"}, paramLabel = "'Name: value'",
+      description = "Header sent with every request, repeatable, e.g. --header 'Authorization: Bearer KEY'.")
+  java.util.List<String> headerArgs = new java.util.ArrayList<>();
+
+  @Option(names = "--auth-key", paramLabel = "KEY", defaultValue = "${env:MLSERVE_KEY}",
+      description = "Sends 'Authorization: Bearer KEY' (default: the MLSERVE_KEY environment variable, if set). The "
+          + "read key covers recs, predict and mixed; inference calls POST /select-model, which needs the admin key "
+          + "when MLSERVE_ADMIN_KEY is set.")
+  String authKey;
+
+  /** The headers every request carries: --header values, then --auth-key as the Authorization header. */
+  java.util.Map<String, String> headers() {
+    java.util.Map<String, String> h = new java.util.LinkedHashMap<>();
+    for (String arg : headerArgs) {
+      try {
+        var e = LoadGenerator.parseHeader(arg);
+        h.put(e.getKey(), e.getValue());
+      } catch (IllegalArgumentException e) {
+        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), e.getMessage());
+      }
+    }
+    if (authKey != null && !authKey.isBlank()) {
+      h.put("Authorization", "Bearer " + authKey.trim());
+    }
+    return h;
+  }
+
   @Override
   public Integer call() throws Exception {
     URI uri = URI.create(target);
@@ -65,11 +92,12 @@ public final class LoadtestCommand implements Callable<Integer> {
       default -> throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
           "unknown scenario '" + scenario + "'; use recs, inference, predict or mixed");
     };
+    java.util.Map<String, String> headers = headers();
     double p99Limit = maxP99Ms != null ? maxP99Ms : scenario.equals("inference") ? 50 : 20;
-    System.out.printf("loadtest %s: %d users, %s after %s warm-up, against %s%n", scenario, users, duration, warmup,
-        target);
+    System.out.printf("loadtest %s: %d users, %s after %s warm-up, against %s%s%n", scenario, users, duration, warmup,
+        target, headers.isEmpty() ? "" : ", headers " + headers.keySet());
     LoadResult result;
-    try (LoadGenerator gen = new LoadGenerator(eventLoops)) {
+    try (LoadGenerator gen = new LoadGenerator(eventLoops).headers(headers)) {
       result = gen.run(uri.getHost(), port, users, users, parseDuration(warmup), parseDuration(duration), script);
     }
     System.out.print(result.summary(scenario));

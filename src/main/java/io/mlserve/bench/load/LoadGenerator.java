@@ -29,9 +29,28 @@ public final class LoadGenerator implements AutoCloseable {
   /** Longest a request may wait for a pooled connection, and for its answer to go on. */
   static final long REQUEST_TIMEOUT_MS = 30_000;
   private final Vertx vertx;
+  private volatile Map<String, String> headers = Map.of();
 
   public LoadGenerator(int eventLoops) {
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops));
+  }
+
+  /**
+   * Headers sent with every request of the following runs, e.g. {@code Authorization: Bearer <key>} when the target
+   * has {@code MLSERVE_READ_KEY} / {@code MLSERVE_ADMIN_KEY} set.
+   */
+  public LoadGenerator headers(Map<String, String> headers) {
+    this.headers = Map.copyOf(headers);
+    return this;
+  }
+
+  /** Parses {@code "Name: value"} (curl's {@code -H} form); the value may contain colons. */
+  public static Map.Entry<String, String> parseHeader(String header) {
+    int colon = header.indexOf(':');
+    if (colon <= 0 || header.substring(0, colon).isBlank()) {
+      throw new IllegalArgumentException("a header is 'Name: value', got '" + header + "'");
+    }
+    return Map.entry(header.substring(0, colon).trim(), header.substring(colon + 1).trim());
   }
 
   /** One virtual user's repeated unit of work. */
@@ -72,6 +91,7 @@ public final class LoadGenerator implements AutoCloseable {
       // bounded waits: a request that gets no connection or no answer is a recorded failure, never a hung run
       RequestOptions opts = new RequestOptions().setMethod(method).setHost(host).setPort(port).setURI(uri)
           .setConnectTimeout(REQUEST_TIMEOUT_MS).setIdleTimeout(REQUEST_TIMEOUT_MS);
+      headers.forEach(opts::putHeader);
       if (body != null) {
         opts.putHeader("Content-Type", "application/json");
       }
