@@ -117,7 +117,11 @@ public final class MlserveApp {
     HealthChecks health = services.health();
     health.register("lifecycle", 1000, p -> p.complete(stopping.get()
         ? Status.KO(new JsonObject().put("state", "stopping")) : Status.OK()));
+    // the ping gets a deadline below the check's own 2 s: a check that times out is reported as a procedure
+    // failure (HTTP 500), not as MongoDB being down (503), and the driver waits serverSelectionTimeoutMs (3 s by
+    // default) for an unreachable server
     health.register("mongo", 2000, p -> services.mongo().runCommand("ping", new JsonObject().put("ping", 1))
+        .timeout(1500, TimeUnit.MILLISECONDS)
         .onSuccess(r -> p.complete(Status.OK()))
         .onFailure(t -> p.complete(Status.KO(new JsonObject().put("error", t.getMessage())))));
     health.register("roles", 2000, this::checkRoles);
