@@ -35,8 +35,24 @@ public final class HttpServerVerticle extends VerticleBase {
             .setReusePort(http.reusePort())
             .setIdleTimeout(120)
             .setIdleTimeoutUnit(TimeUnit.SECONDS))
-        .requestHandler(ApiRouter.create(vertx, services, modules));
+        .requestHandler(drainAware(ApiRouter.create(vertx, services, modules)));
     return server.listen();
+  }
+
+  /**
+   * While the process drains, every response says {@code Connection: close} and its connection is closed after it,
+   * so keep-alive clients move off this server between two requests instead of having a request in transit when the
+   * shutdown closes their connection.
+   */
+  private io.vertx.core.Handler<io.vertx.core.http.HttpServerRequest> drainAware(
+      io.vertx.core.Handler<io.vertx.core.http.HttpServerRequest> router) {
+    return req -> {
+      if (services.draining() && req.version() != io.vertx.core.http.HttpVersion.HTTP_2) {
+        req.response().putHeader(io.vertx.core.http.HttpHeaders.CONNECTION, io.vertx.core.http.HttpHeaders.CLOSE);
+        req.response().endHandler(v -> req.connection().close());
+      }
+      router.handle(req);
+    };
   }
 
   @Override

@@ -41,6 +41,7 @@ public final class MlserveApp {
   private final List<String> httpDeployments = new ArrayList<>();
   private final List<String> roleDeployments = new ArrayList<>();
   private final AtomicBoolean stopping = new AtomicBoolean();
+  private static final long PRE_DRAIN_MS = 250;
   private volatile Future<Void> stopped;
 
   private MlserveApp(Vertx vertx, Services services, EmbeddedMongo embeddedMongo) {
@@ -116,7 +117,11 @@ public final class MlserveApp {
     HealthChecks health = services.health();
     health.register("lifecycle", 1000, p -> p.complete(stopping.get()
         ? Status.KO(new JsonObject().put("state", "stopping")) : Status.OK()));
+    // the ping gets a deadline below the check's own 2 s: a check that times out is reported as a procedure
+    // failure (HTTP 500), not as MongoDB being down (503), and the driver waits serverSelectionTimeoutMs (3 s by
+    // default) for an unreachable server
     health.register("mongo", 2000, p -> services.mongo().runCommand("ping", new JsonObject().put("ping", 1))
+        .timeout(1500, TimeUnit.MILLISECONDS)
         .onSuccess(r -> p.complete(Status.OK()))
         .onFailure(t -> p.complete(Status.KO(new JsonObject().put("error", t.getMessage())))));
     health.register("roles", 2000, this::checkRoles);
@@ -211,9 +216,19 @@ public final class MlserveApp {
       return stopped;
     }
     stopping.set(true);
+    services.startDraining();
     long grace = services.config().http().shutdownGraceMs();
     LOG.info("stopping: draining HTTP requests (up to {} ms)", grace);
-    Future<Void> http = Future.all(httpDeployments.stream().map(vertx::undeploy).toList()).mapEmpty();
+    // first a short pre-drain with the listener still open: readiness is 503 and every response closes its
+    // keep-alive connection, so clients leave between requests; then the servers stop accepting and finish what
+    // is in flight. Without it, shutdown closes connections a client has just sent its next request on.
+    long preDrain = Math.min(PRE_DRAIN_MS, grace / 4);
+    // a context-free promise: vertx.timer() from this (non-Vert.x) thread would tie the rest of the chain to an
+    // event loop that vertx.close() below terminates before the chain completes
+    io.vertx.core.Promise<Void> preDrained = io.vertx.core.Promise.promise();
+    vertx.setTimer(Math.max(1, preDrain), id -> preDrained.complete());
+    Future<Void> http = preDrained.future()
+        .compose(t -> Future.all(httpDeployments.stream().map(vertx::undeploy).toList())).mapEmpty();
     stopped = http
         .recover(t -> Future.succeededFuture())
         .compose(v -> Future.all(roleDeployments.stream().map(vertx::undeploy).toList()).mapEmpty())

@@ -31,6 +31,7 @@ public final class Services {
   private final BuildInfo build;
   private final Map<Class<?>, Object> shared = new ConcurrentHashMap<>();
   private final List<String> deployed = new CopyOnWriteArrayList<>();
+  private volatile boolean draining;
 
   public Services(Vertx vertx, MlserveConfig config, MongoClient mongo, RedisStore redis,
                   PrometheusMeterRegistry metrics, HealthChecks health, Set<Role> roles, BuildInfo build) {
@@ -42,6 +43,15 @@ public final class Services {
     this.health = health;
     this.roles = Set.copyOf(roles);
     this.build = build;
+  }
+
+  /** Whether the process is stopping: HTTP responses then carry {@code Connection: close} (see MlserveApp#stop). */
+  public boolean draining() {
+    return draining;
+  }
+
+  public void startDraining() {
+    draining = true;
   }
 
   public Vertx vertx() {
