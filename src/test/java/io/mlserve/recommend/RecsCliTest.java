@@ -61,6 +61,13 @@ class RecsCliTest {
     assertThat(b.getLong("unchanged")).isEqualTo(900L);
   }
 
+  /** The JSON summary: the last stdout line that is a JSON object (a log line may share stdout under surefire). */
+  private static JsonObject summary(Object[] result) {
+    List<String> lines = ((String) result[1]).lines().filter(l -> l.startsWith("{")).toList();
+    assertThat(lines).as("stdout: %s", result[1]).isNotEmpty();
+    return new JsonObject(lines.get(lines.size() - 1));
+  }
+
   @Test
   @DisplayName("import-ratings --format csv: a header row, then a changed rating is one update on rerun")
   void importCsv(@TempDir Path dir) throws Exception {
@@ -70,12 +77,11 @@ class RecsCliTest {
     Files.writeString(conf, new JsonObject().put("dataDir", dir.resolve("db").toString()).encode());
     Object[] first = run("import-ratings", "--format", "csv", "--conf", conf.toString(), data.toString());
     assertThat(first[0]).isEqualTo(0);
-    JsonObject a = new JsonObject(((String) first[1]).trim());
+    JsonObject a = summary(first);
     assertThat(a.getLong("read")).isEqualTo(3L);
     assertThat(a.getLong("inserted")).isEqualTo(3L);
     Files.writeString(data, "userId,itemId,rating\n1,2,4\n1,3,2\n2,2,3.5\n");
-    JsonObject b = new JsonObject(((String) run("import-ratings", "--format", "csv", "--conf", conf.toString(),
-        data.toString())[1]).trim());
+    JsonObject b = summary(run("import-ratings", "--format", "csv", "--conf", conf.toString(), data.toString()));
     assertThat(b.getLong("inserted")).isZero();
     assertThat(b.getLong("updated")).isEqualTo(1L);
     assertThat(b.getLong("unchanged")).isEqualTo(2L);
