@@ -3,17 +3,12 @@ package io.mlserve.bench;
 import io.mlserve.bench.load.LoadGenerator;
 import io.mlserve.bench.load.LoadResult;
 import io.mlserve.bench.load.Scenarios;
-import io.mlserve.recommend.data.RatingsBuffer;
 import io.mlserve.recommend.data.SyntheticRatings;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -86,7 +81,7 @@ public final class ReplicaBench implements Callable<Integer> {
     pinSelf(otherCpus);
     Path dir = Files.createTempDirectory("mlserve-replicas");
     boolean failed = true;
-    copyShippedModel(dir.resolve("models"));
+    ServiceSetup.copyShippedModel(dir.resolve("models"));
     String prefix = "bench-" + UUID.randomUUID() + ":";
     String cluster = "replicas-" + UUID.randomUUID().toString().substring(0, 8);
     int clusterPort = 21000 + (int) (Math.random() * 20000);
@@ -111,7 +106,7 @@ public final class ReplicaBench implements Callable<Integer> {
           }
           awaitAllReady(apis, apiPort);
           if (!loaded) {
-            loadRecommendations(apiPort);
+            ServiceSetup.loadRecommendations(http, apiPort, SyntheticRatings.generate(943, 1682, 100_000, 42));
             loaded = true;
           }
           for (String scenario : scenarios.split(",")) {
@@ -249,31 +244,6 @@ public final class ReplicaBench implements Callable<Integer> {
     }
   }
 
-  /** ML-100K-shaped synthetic ratings through the api, then one batch of every algorithm. */
-  private void loadRecommendations(int port) throws Exception {
-    RatingsBuffer r = SyntheticRatings.generate(943, 1682, 100_000, 42);
-    for (int start = 0; start < r.size(); start += 10_000) {
-      JsonArray chunk = new JsonArray();
-      for (int i = start; i < Math.min(r.size(), start + 10_000); i++) {
-        chunk.add(new JsonObject().put("userId", r.user(i)).put("itemId", r.item(i)).put("rating", r.rating(i)));
-      }
-      post(port, "/interactions", chunk.encode());
-    }
-    String jobId = new JsonObject(post(port, "/recommendations/compute", "{\"algo\":\"all\"}")).getString("jobId");
-    long deadline = System.currentTimeMillis() + 600_000;
-    while (System.currentTimeMillis() < deadline) {
-      JsonObject job = new JsonObject(get(port, "/jobs/" + jobId));
-      if (!"RUNNING".equals(job.getString("state"))) {
-        if (!"SUCCEEDED".equals(job.getString("state"))) {
-          throw new IllegalStateException("recommendation batch failed: " + job.encode());
-        }
-        return;
-      }
-      Thread.sleep(500);
-    }
-    throw new IllegalStateException("recommendation batch did not finish in 10 minutes");
-  }
-
   private LoadResult measure(String scenario, int port) throws Exception {
     int users = scenario.equals("inference") ? inferenceUsers : connections;
     try (LoadGenerator gen = new LoadGenerator(1)) {
@@ -293,28 +263,6 @@ public final class ReplicaBench implements Callable<Integer> {
       }
       default -> throw new IllegalArgumentException("unknown scenario " + scenario + " (recs, predict, inference)");
     };
-  }
-
-  private String post(int port, String path, String body) throws Exception {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body))
-        .timeout(Duration.ofSeconds(120)).build(), HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() >= 300) {
-      throw new IllegalStateException("POST " + path + " answered " + r.statusCode() + ": " + r.body());
-    }
-    return r.body();
-  }
-
-  private String get(int port, String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString()).body();
-  }
-
-  private static void copyShippedModel(Path models) throws Exception {
-    Path target = Files.createDirectories(models.resolve("modelo1").resolve("1"));
-    for (String f : List.of("model.onnx", "metadata.json")) {
-      Files.copy(Path.of("models", "modelo1", "1", f), target.resolve(f));
-    }
   }
 
   /** Pins this JVM (every thread) to the given CPUs, so the load generator does not use the api processes' CPUs. */

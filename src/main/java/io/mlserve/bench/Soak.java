@@ -3,16 +3,10 @@ package io.mlserve.bench;
 import io.mlserve.bench.load.LoadGenerator;
 import io.mlserve.bench.load.LoadResult;
 import io.mlserve.bench.load.Scenarios;
-import io.mlserve.recommend.data.RatingsBuffer;
 import io.mlserve.recommend.data.SyntheticRatings;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 
 import java.io.PrintStream;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -115,10 +109,7 @@ public final class Soak {
 
   public Report run(Settings s) throws Exception {
     Path dir = Files.createTempDirectory("mlserve-soak");
-    Path models = Files.createDirectories(dir.resolve("models").resolve("modelo1").resolve("1"));
-    for (String f : List.of("model.onnx", "metadata.json")) {
-      Files.copy(Path.of("models", "modelo1", "1", f), models.resolve(f));
-    }
+    ServiceSetup.copyShippedModel(dir.resolve("models"));
     int port = JvmProcess.freePort();
     JvmProcess.Builder b = JvmProcess.builder()
         .jvmArg("-Xmx" + s.heap())
@@ -135,7 +126,8 @@ public final class Soak {
       if (p.awaitHttp200(url(port, "/health/ready"), 120_000) < 0) {
         throw new IllegalStateException("the service did not become ready; its log:\n" + p.logText());
       }
-      loadRecommendations(port, s);
+      ServiceSetup.loadRecommendations(http, port,
+          SyntheticRatings.generate(s.ratingUsers(), s.ratingItems(), s.ratings(), 42));
       Duration window = s.duration().dividedBy(s.windows());
       List<Window> windows = new ArrayList<>();
       for (int i = 0; i < s.windows(); i++) {
@@ -165,32 +157,6 @@ public final class Soak {
     return b.toString();
   }
 
-  /** Synthetic ratings through {@code POST /interactions}, then one batch of every algorithm. */
-  private void loadRecommendations(int port, Settings s) throws Exception {
-    RatingsBuffer r = SyntheticRatings.generate(s.ratingUsers(), s.ratingItems(), s.ratings(), 42);
-    for (int start = 0; start < r.size(); start += 10_000) {
-      JsonArray chunk = new JsonArray();
-      for (int i = start; i < Math.min(r.size(), start + 10_000); i++) {
-        chunk.add(new JsonObject().put("userId", r.user(i)).put("itemId", r.item(i)).put("rating", r.rating(i)));
-      }
-      send(port, "POST", "/interactions", chunk.encode());
-    }
-    String jobId = new JsonObject(send(port, "POST", "/recommendations/compute", "{\"algo\":\"all\"}"))
-        .getString("jobId");
-    long deadline = System.currentTimeMillis() + 600_000;
-    while (System.currentTimeMillis() < deadline) {
-      JsonObject job = new JsonObject(send(port, "GET", "/jobs/" + jobId, null));
-      if (!"RUNNING".equals(job.getString("state"))) {
-        if (!"SUCCEEDED".equals(job.getString("state"))) {
-          throw new IllegalStateException("recommendation batch failed: " + job.encode());
-        }
-        return;
-      }
-      Thread.sleep(300);
-    }
-    throw new IllegalStateException("recommendation batch did not finish in 10 minutes");
-  }
-
   /** A full collection in the service, through the JDK's own jcmd (the service exposes no such route, on purpose). */
   private static void gc(JvmProcess p) throws Exception {
     Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
@@ -205,24 +171,12 @@ public final class Soak {
   /** Heap in use from the service's Prometheus metrics, in MB. */
   private double heapUsedMb(int port) throws Exception {
     double sum = 0;
-    for (String line : send(port, "GET", "/metrics", null).split("\n")) {
+    for (String line : ServiceSetup.send(http, port, "GET", "/metrics", null).split("\n")) {
       if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
         sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
       }
     }
     return sum / (1024 * 1024);
-  }
-
-  private String send(int port, String method, String path, String body) throws Exception {
-    HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(url(port, path))).timeout(Duration.ofSeconds(120));
-    if (body != null) {
-      rb.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
-    }
-    HttpResponse<String> r = http.send(rb.build(), HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() >= 300) {
-      throw new IllegalStateException(method + " " + path + " answered " + r.statusCode() + ": " + r.body());
-    }
-    return r.body();
   }
 
   private static String url(int port, String path) {
