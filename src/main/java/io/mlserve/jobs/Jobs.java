@@ -144,7 +144,7 @@ public final class Jobs {
   private void end(Job job) {
     JsonObject snap = job.snapshot();
     // visible from memory before it leaves the running map, so no status request falls between the two
-    remember(snap, false);
+    remember(snap);
     Running r = running.remove(job.id());
     if (r != null) {
       vertx.cancelTimer(r.timerId());
@@ -161,9 +161,9 @@ public final class Jobs {
     saveFinal(snap).onComplete(v -> vertx.eventBus().publish(FINISHED_ADDRESS, snap));
   }
 
-  private void remember(JsonObject snap, boolean saved) {
+  private void remember(JsonObject snap) {
     synchronized (finished) {
-      finished.put(snap.getString("jobId"), new Finished(snap, saved, saved));
+      finished.put(snap.getString("jobId"), new Finished(snap, false, false));
     }
   }
 
