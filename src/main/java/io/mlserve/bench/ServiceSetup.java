@@ -13,8 +13,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-/** What the process benchmarks do to a freshly started service before measuring it. */
-final class ServiceSetup {
+/** What the process benchmarks do to a freshly started service before measuring it, and read from it after. */
+public final class ServiceSetup {
   private ServiceSetup() {
   }
 
@@ -63,5 +63,16 @@ final class ServiceSetup {
       throw new IllegalStateException(method + " " + path + " answered " + r.statusCode() + ": " + r.body());
     }
     return r.body();
+  }
+
+  /** Heap in use, in MB, from a service's Prometheus text ({@code jvm_memory_used_bytes} over the heap pools). */
+  public static double heapUsedMb(String prometheusText) {
+    double sum = 0;
+    for (String line : prometheusText.split("\n")) {
+      if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
+        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return sum / (1024 * 1024);
   }
 }

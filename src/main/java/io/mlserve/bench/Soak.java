@@ -139,7 +139,8 @@ public final class Soak {
         }
         gc(p);
         Window w = new Window(i, r.requestsPerSecond(), r.percentileMs(50), r.percentileMs(99), r.requests(),
-            r.errors(), p.rssKb() / 1024.0, heapUsedMb(port));
+            r.errors(), p.rssKb() / 1024.0,
+            ServiceSetup.heapUsedMb(ServiceSetup.send(http, port, "GET", "/metrics", null)));
         windows.add(w);
         progress.printf(Locale.ROOT, "soak window %d/%d: %.0f req/s, p99 %.2f ms, %d errors, RSS %.0f MB, "
                 + "heap after GC %.1f MB%s%n", i + 1, s.windows(), w.requestsPerSecond(), w.p99Ms(), w.errors(),
@@ -166,17 +167,6 @@ public final class Soak {
       gc.destroyForcibly();
       throw new IllegalStateException("jcmd " + p.pid() + " GC.run failed (is this a full JDK?)");
     }
-  }
-
-  /** Heap in use from the service's Prometheus metrics, in MB. */
-  private double heapUsedMb(int port) throws Exception {
-    double sum = 0;
-    for (String line : ServiceSetup.send(http, port, "GET", "/metrics", null).split("\n")) {
-      if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
-        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-      }
-    }
-    return sum / (1024 * 1024);
   }
 
   private static String url(int port, String path) {

@@ -50,12 +50,12 @@ class RecsCliTest {
     Files.writeString(conf, new JsonObject().put("dataDir", dir.resolve("db").toString()).encode());
     Object[] first = run("import-ratings", "--format", "movielens", "--conf", conf.toString(), data.toString());
     assertThat(first[0]).isEqualTo(0);
-    JsonObject a = new JsonObject(((String) first[1]).trim());
+    JsonObject a = summary(first);
     assertThat(a.getLong("read")).isEqualTo(900L);
     assertThat(a.getLong("inserted")).isEqualTo(900L);
     Object[] second = run("import-ratings", "--format", "movielens", "--conf", conf.toString(), data.toString());
     assertThat(second[0]).isEqualTo(0);
-    JsonObject b = new JsonObject(((String) second[1]).trim());
+    JsonObject b = summary(second);
     assertThat(b.getLong("inserted")).isZero();
     assertThat(b.getLong("updated")).isZero();
     assertThat(b.getLong("unchanged")).isEqualTo(900L);
@@ -105,7 +105,7 @@ class RecsCliTest {
     Object[] r = run("evaluate", "--data", data.toString(), "--holdout", "0.25", "--k", "10", "--seed", "42",
         "--json");
     assertThat(r[0]).isEqualTo(0);
-    JsonObject json = new JsonObject(((String) r[1]).trim());
+    JsonObject json = summary(r);
     assertThat(json.fieldNames()).containsExactlyInAnyOrder("user", "item", "hybrid", "cluster", "popularity");
     for (String algo : json.fieldNames()) {
       JsonObject m = json.getJsonObject(algo);

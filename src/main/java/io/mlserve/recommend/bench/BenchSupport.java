@@ -162,13 +162,7 @@ final class BenchSupport {
 
   /** Heap in use from the service's Prometheus metrics, in MB. */
   static double heapUsedMb(int port) throws Exception {
-    double sum = 0;
-    for (String line : get(port, "/metrics").split("\n")) {
-      if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
-        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-      }
-    }
-    return sum / (1024 * 1024);
+    return io.mlserve.bench.ServiceSetup.heapUsedMb(get(port, "/metrics"));
   }
 
   /** A compute run: the job's final status plus the peaks sampled while it ran. */
