@@ -56,6 +56,8 @@ public final class Jobs {
   private final long persistEveryMs;
   private final long logEveryMs;
   private final Map<String, Running> running = new ConcurrentHashMap<>();
+  /** Per job, the last save queued: saves of one job run one after the other (see {@link #save}). */
+  private final Map<String, Future<Void>> savesInFlight = new ConcurrentHashMap<>();
   /** Final snapshots of the latest finished jobs, oldest evicted first; guarded by itself. */
   private final Map<String, Finished> finished = new LinkedHashMap<>() {
     @Override
@@ -246,16 +248,27 @@ public final class Jobs {
   }
 
   private Future<Void> persist(Job job) {
+    if (savesInFlight.containsKey(job.id())) {
+      return Future.succeededFuture(); // progress only: the next tick saves a fresher snapshot; no queue builds up
+    }
     return save(job.snapshot()).recover(t -> {
       LOG.warn("could not save the status of job {}: {}", job.id(), t.toString());
       return Future.succeededFuture();
     });
   }
 
+  /**
+   * Saves a snapshot after the job's previous save has completed. Unordered, a periodic RUNNING save still in flight
+   * when the job ends could land after the final one and leave MongoDB saying RUNNING for good.
+   */
   private Future<Void> save(JsonObject snap) {
-    return mongo.updateCollectionWithOptions(Collections.JOBS, new JsonObject().put("jobId", snap.getString("jobId")),
-            new JsonObject().put("$set", snap), new UpdateOptions().setUpsert(true))
-        .mapEmpty();
+    String id = snap.getString("jobId");
+    @SuppressWarnings("unchecked")
+    Future<Void>[] mine = new Future[1];
+    savesInFlight.compute(id, (k, previous) -> mine[0] = (previous == null ? Future.<Void>succeededFuture() : previous)
+        .transform(ignored -> mongo.updateCollectionWithOptions(Collections.JOBS, new JsonObject().put("jobId", id),
+            new JsonObject().put("$set", snap), new UpdateOptions().setUpsert(true)).mapEmpty()));
+    return mine[0].andThen(ar -> savesInFlight.remove(id, mine[0]));
   }
 
   /** A job running in this process, if any. */
