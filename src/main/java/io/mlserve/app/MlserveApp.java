@@ -3,7 +3,9 @@ package io.mlserve.app;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mlserve.api.HttpServerVerticle;
 import io.mlserve.config.MlserveConfig;
+import io.mlserve.inference.ModelLoader;
 import io.mlserve.metrics.MetricsSetup;
+import io.mlserve.metrics.StartupSafeMetricsFactory;
 import io.mlserve.store.Collections;
 import io.mlserve.store.EmbeddedMongo;
 import io.mlserve.store.MongoClients;
@@ -24,8 +26,10 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * One running mlserve process: Vert.x with metrics, storage clients (and the embedded MongoDB when no URI is set),
@@ -39,7 +43,7 @@ public final class MlserveApp {
   private final Services services;
   private final EmbeddedMongo embeddedMongo;
   private final List<String> httpDeployments = new ArrayList<>();
-  private final List<String> roleDeployments = new ArrayList<>();
+  private final List<String> roleDeployments = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final AtomicBoolean stopping = new AtomicBoolean();
   private static final long PRE_DRAIN_MS = 250;
   private volatile Future<Void> stopped;
@@ -62,21 +66,40 @@ public final class MlserveApp {
   /** Starts on a clustered event bus (Hazelcast, {@code cluster.*} config) or a local one. */
   public static MlserveApp start(MlserveConfig config, Set<Role> roles, boolean clustered) throws Exception {
     long t0 = System.nanoTime();
+    // start-up is mostly class loading and native-library loading on one thread; on two cores the embedded MongoDB
+    // and ONNX Runtime's native library start on their own threads while Vert.x comes up
+    CompletableFuture<EmbeddedMongo> embeddedStart = config.mongo().embedded()
+        ? inBackground("mlserve-start-mongo", () -> EmbeddedMongo.start(config.mongo().embeddedBackend(),
+            config.dataDir(), config.mongo().embeddedPort()))
+        : CompletableFuture.completedFuture(null);
+    if (roles.contains(Role.INFERENCE)) {
+      inBackground("mlserve-start-ort", ModelLoader::warmUp);
+    }
     PrometheusMeterRegistry registry = MetricsSetup.newRegistry();
     // epoll on Linux: a little faster, and needed for SO_REUSEPORT (http.reusePort); NIO elsewhere
     VertxOptions options = new VertxOptions().setMetricsOptions(MetricsSetup.vertxOptions())
         .setPreferNativeTransport(true);
-    VertxBuilder builder = Vertx.builder().withMetrics(new MicrometerMetricsFactory(registry));
+    VertxBuilder builder = Vertx.builder()
+        .withMetrics(new StartupSafeMetricsFactory(new MicrometerMetricsFactory(registry)));
     Vertx vertx;
-    if (clustered) {
-      var c = config.cluster();
-      options.getEventBusOptions().setHost(c.host()).setPort(c.eventBusPort());
-      if (!c.publicHost().isBlank()) {
-        options.getEventBusOptions().setClusterPublicHost(c.publicHost());
+    try {
+      if (clustered) {
+        var c = config.cluster();
+        options.getEventBusOptions().setHost(c.host()).setPort(c.eventBusPort());
+        if (!c.publicHost().isBlank()) {
+          options.getEventBusOptions().setClusterPublicHost(c.publicHost());
+        }
+        vertx = await(builder.with(options).withClusterManager(Clustering.manager(c)).buildClustered());
+      } else {
+        vertx = builder.with(options).build();
       }
-      vertx = await(builder.with(options).withClusterManager(Clustering.manager(c)).buildClustered());
-    } else {
-      vertx = builder.with(options).build();
+    } catch (Exception | Error e) {
+      embeddedStart.thenAccept(m -> {
+        if (m != null) {
+          m.close();
+        }
+      });
+      throw e;
     }
     EmbeddedMongo embedded = null;
     if (config.http().reusePort() && !vertx.isNativeTransportEnabled()) {
@@ -85,8 +108,8 @@ public final class MlserveApp {
     }
     try {
       String mongoUri = config.mongo().uri();
-      if (config.mongo().embedded()) {
-        embedded = EmbeddedMongo.start(config.mongo().embeddedBackend(), config.dataDir(), config.mongo().embeddedPort());
+      embedded = joinStart(embeddedStart);
+      if (embedded != null) {
         mongoUri = embedded.connectionString();
       }
       MongoClient mongo = MongoClients.create(vertx, mongoUri, config.mongo());
@@ -104,6 +127,42 @@ public final class MlserveApp {
       vertx.close();
       if (embedded != null) {
         embedded.close();
+      }
+      throw e;
+    }
+  }
+
+  private static <T> CompletableFuture<T> inBackground(String threadName, Supplier<T> task) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    Thread t = new Thread(() -> {
+      try {
+        result.complete(task.get());
+      } catch (Throwable e) {
+        result.completeExceptionally(e);
+      }
+    }, threadName);
+    t.setDaemon(true);
+    t.start();
+    return result;
+  }
+
+  private static void inBackground(String threadName, Runnable task) {
+    inBackground(threadName, () -> {
+      task.run();
+      return null;
+    });
+  }
+
+  /** The result of a start-up step run in the background, with its own exception rethrown as is. */
+  private static <T> T joinStart(CompletableFuture<T> step) {
+    try {
+      return step.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
       }
       throw e;
     }
@@ -179,15 +238,20 @@ public final class MlserveApp {
   }
 
   private void deployAll() throws Exception {
+    // the roles' verticles start together: each start waits mostly on MongoDB or on a worker, not on the others
+    // (each role must also start alone in its own process, so none may rely on another's consumers being there)
+    List<Future<String>> starting = new ArrayList<>();
+    List<VerticleSpec> specs = new ArrayList<>();
     for (Role role : Role.values()) {
-      if (!services.runs(role)) {
-        continue;
-      }
-      for (VerticleSpec spec : RoleCatalog.verticles(role, services)) {
-        roleDeployments.add(await(vertx.deployVerticle(spec.factory(), spec.options())));
-        services.recordDeployment(spec.name());
+      if (services.runs(role)) {
+        for (VerticleSpec spec : RoleCatalog.verticles(role, services)) {
+          specs.add(spec);
+          starting.add(vertx.deployVerticle(spec.factory(), spec.options()).onSuccess(roleDeployments::add));
+        }
       }
     }
+    await(Future.all(starting));
+    specs.forEach(spec -> services.recordDeployment(spec.name()));
     int instances = services.config().http().instances();
     if (instances == 0) {
       instances = Math.max(1, Runtime.getRuntime().availableProcessors());

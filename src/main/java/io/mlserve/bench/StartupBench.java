@@ -34,46 +34,85 @@ public final class StartupBench implements Callable<Integer> {
   @Option(names = "--jvm-args", defaultValue = "", description = "Extra JVM options for the measured process, space-separated.")
   String jvmArgs;
 
+  @Option(names = "--cds-archive", defaultValue = "target/mlserve.jsa",
+      description = "Class-data archive made by the build; when it exists, every start is also measured with it,"
+          + " interleaved, and the ratio printed (default ${DEFAULT-VALUE}; 'none' to skip).")
+  String cdsArchive;
+
   @Override
   public Integer call() throws Exception {
-    double[] readyMs = new double[runs];
-    double[] idleRss = new double[runs];
-    double[] busyRss = new double[runs];
+    Path archive = Path.of(cdsArchive);
+    boolean withCds = !cdsArchive.equals("none") && Files.isRegularFile(archive);
+    String cdsArgs = "-XX:SharedArchiveFile=" + archive + " -Xlog:cds=error";
+    Runs plain = new Runs("java -jar");
+    Runs cds = new Runs("java -XX:SharedArchiveFile=" + archive + " -jar");
+    // interleaved, so that a noisy neighbour slows both ways alike
     for (int i = 0; i < runs; i++) {
-      int port = JvmProcess.freePort();
-      Path dataDir = Files.createTempDirectory("mlserve-bench");
-      JvmProcess.Builder b = JvmProcess.builder()
-          .env("MLSERVE_HTTP_PORT", String.valueOf(port))
-          .env("MLSERVE_DATA_DIR", dataDir.toString())
-          .env("MLSERVE_REDIS_PREFIX", "bench-" + UUID.randomUUID() + ":")
-          .env("MLSERVE_LOG_LEVEL", "WARN");
-      for (String a : jvmArgs.trim().split("\\s+")) {
-        if (!a.isEmpty()) {
-          b.jvmArg(a);
-        }
+      if (!once(plain, "plain", i, "") || withCds && !once(cds, "cds", i, cdsArgs)) {
+        return 1;
       }
-      long t0 = System.nanoTime();
-      try (JvmProcess p = b.start()) {
-        long waited = p.awaitHttp200("http://127.0.0.1:" + port + "/health/ready", 60_000);
-        if (waited < 0) {
-          System.err.println("process did not become ready; its log:\n" + p.logText());
-          return 1;
-        }
-        readyMs[i] = (System.nanoTime() - t0) / 1e6;
-        Thread.sleep(2000);
-        idleRss[i] = p.rssKb() / 1024.0;
-        hammer(port, requests);
-        busyRss[i] = p.rssKb() / 1024.0;
-        p.sigterm();
-        p.waitFor(20_000);
-      }
-      System.out.printf(Locale.ROOT, "run %d: ready %.0f ms, RSS idle %.0f MB, after %d GET /health/live %.0f MB%n",
-          i + 1, readyMs[i], idleRss[i], requests, busyRss[i]);
     }
-    System.out.printf(Locale.ROOT, "median of %d: ready %.0f ms (goal <= 3000), RSS idle %.0f MB (goal <= 300),"
-            + " RSS after %d requests %.0f MB%n",
-        runs, Stats.median(readyMs), Stats.median(idleRss), requests, Stats.median(busyRss));
+    plain.print();
+    if (!withCds) {
+      System.out.println("no class-data archive at " + archive + " (mvn package makes it): CDS not measured");
+      return 0;
+    }
+    cds.print();
+    System.out.printf(Locale.ROOT, "ratio plain/CDS: ready %.2fx, idle RSS %.2fx%n",
+        Stats.median(plain.readyMs) / Stats.median(cds.readyMs), Stats.median(plain.idleRss) / Stats.median(cds.idleRss));
     return 0;
+  }
+
+  /** Start times and memory of the starts made one way. */
+  private final class Runs {
+    final String how;
+    final double[] readyMs = new double[runs];
+    final double[] idleRss = new double[runs];
+    final double[] busyRss = new double[runs];
+
+    Runs(String how) {
+      this.how = how;
+    }
+
+    void print() {
+      System.out.printf(Locale.ROOT, "%s, median of %d: ready %.0f ms (goal <= 3000), RSS idle %.0f MB (goal <= 300),"
+              + " RSS after %d requests %.0f MB%n",
+          how, runs, Stats.median(readyMs), Stats.median(idleRss), requests, Stats.median(busyRss));
+    }
+  }
+
+  /** Start i: false when the process does not become ready (its log is printed). */
+  private boolean once(Runs into, String label, int i, String extraJvmArgs) throws Exception {
+    int port = JvmProcess.freePort();
+    Path dataDir = Files.createTempDirectory("mlserve-bench");
+    JvmProcess.Builder b = JvmProcess.builder()
+        .env("MLSERVE_HTTP_PORT", String.valueOf(port))
+        .env("MLSERVE_DATA_DIR", dataDir.toString())
+        .env("MLSERVE_REDIS_PREFIX", "bench-" + UUID.randomUUID() + ":")
+        .env("MLSERVE_LOG_LEVEL", "WARN");
+    for (String a : (jvmArgs + " " + extraJvmArgs).trim().split("\\s+")) {
+      if (!a.isEmpty()) {
+        b.jvmArg(a);
+      }
+    }
+    long t0 = System.nanoTime();
+    try (JvmProcess p = b.start()) {
+      long waited = p.awaitHttp200("http://127.0.0.1:" + port + "/health/ready", 60_000);
+      if (waited < 0) {
+        System.err.println("process did not become ready; its log:\n" + p.logText());
+        return false;
+      }
+      into.readyMs[i] = (System.nanoTime() - t0) / 1e6;
+      Thread.sleep(2000);
+      into.idleRss[i] = p.rssKb() / 1024.0;
+      hammer(port, requests);
+      into.busyRss[i] = p.rssKb() / 1024.0;
+      p.sigterm();
+      p.waitFor(20_000);
+    }
+    System.out.printf(Locale.ROOT, "%s run %d: ready %.0f ms, RSS idle %.0f MB, after %d GET /health/live %.0f MB%n",
+        label, i + 1, into.readyMs[i], into.idleRss[i], requests, into.busyRss[i]);
+    return true;
   }
 
   private static void hammer(int port, int total) throws Exception {

@@ -46,6 +46,14 @@ public final class ModelLoader {
   private final java.util.concurrent.atomic.AtomicInteger openSessions = new java.util.concurrent.atomic.AtomicInteger();
   private final SessionSettings settings;
 
+  /**
+   * Loads ONNX Runtime's native library and creates its environment (about 0.3 s, once per process), so that the
+   * first loader made on an event loop does not pay for it. Safe to call from any thread, any number of times.
+   */
+  public static void warmUp() {
+    OrtEnvironment.getEnvironment();
+  }
+
   public ModelLoader(SessionSettings settings) {
     this.settings = settings;
   }

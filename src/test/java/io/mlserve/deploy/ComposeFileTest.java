@@ -69,6 +69,18 @@ class ComposeFileTest {
   }
 
   @Test
+  @DisplayName("the image makes its class-data archive with its own JVM and starts the service with it")
+  void dockerfileClassDataArchive() throws Exception {
+    String dockerfile = Files.readString(COMPOSE.resolve("Dockerfile"));
+    String runtime = dockerfile.substring(dockerfile.lastIndexOf("FROM "));
+    assertThat(runtime).contains("-XX:ArchiveClassesAtExit=/app/mlserve.jsa");
+    assertThat(runtime).containsPattern("-jar /app/mlserve.jar warmup");
+    assertThat(runtime).contains("java -XX:SharedArchiveFile=/app/mlserve.jsa $JAVA_OPTS -jar /app/mlserve.jar");
+    // the build stage's JDK is not the runtime's JRE: an archive made there would be refused
+    assertThat(dockerfile.substring(0, dockerfile.lastIndexOf("FROM "))).contains("-Dcds.skip=true");
+  }
+
+  @Test
   @SuppressWarnings("unchecked")
   @DisplayName("every environment variable the app services set is one the configuration reads")
   void environmentNames() throws Exception {
