@@ -171,8 +171,16 @@ public final class JvmProcess implements AutoCloseable {
     return classpathArgFile;
   }
 
+  /**
+   * JVM options of the documented launch, given to every service process a benchmark or test starts unless it picks
+   * its own collector: on two cores the parallel collector served 1.5x the predictions of G1 with half the p99, and
+   * fed rows 1.6x faster (README, "JVM options").
+   */
+  public static final List<String> SERVICE_JVM_OPTIONS = List.of("-XX:+UseParallelGC");
+
   public static final class Builder {
     private final List<String> jvmArgs = new ArrayList<>();
+    private boolean serviceOptions = true;
     private final List<String> args = new ArrayList<>();
     private final Map<String, String> env = new LinkedHashMap<>();
     private Path log;
@@ -181,6 +189,12 @@ public final class JvmProcess implements AutoCloseable {
 
     public Builder jvmArg(String a) {
       jvmArgs.add(a);
+      return this;
+    }
+
+    /** Starts the JVM with its own defaults, without {@link #SERVICE_JVM_OPTIONS}. */
+    public Builder plainJvm() {
+      serviceOptions = false;
       return this;
     }
 
@@ -218,6 +232,9 @@ public final class JvmProcess implements AutoCloseable {
         cmd.addAll(List.of("/usr/bin/taskset", "-c", cpus));
       }
       cmd.add(base.get(0));
+      if (serviceOptions && jvmArgs.stream().noneMatch(a -> a.matches("-XX:\\+Use\\w+GC"))) {
+        cmd.addAll(SERVICE_JVM_OPTIONS);
+      }
       cmd.addAll(jvmArgs);
       cmd.addAll(base.subList(1, base.size()));
       cmd.addAll(args);
