@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
     subcommands = {StartupBench.class, io.mlserve.bench.ReplicaBench.class, io.mlserve.bench.SoakBench.class, io.mlserve.train.TrainBench.class,
         PredictBench.class,
         FeedBench.class, io.mlserve.recommend.bench.RecsBatchBench.class,
-        io.mlserve.recommend.bench.RecsServingBench.class, io.mlserve.recommend.bench.RecsKMeansBench.class})
+        io.mlserve.recommend.bench.RecsServingBench.class, io.mlserve.recommend.bench.RecsKMeansBench.class,
+        io.mlserve.recommend.bench.RecsPrimitivesBench.class})
 public final class BenchCommand implements Runnable {
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;
