@@ -29,7 +29,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Supplier;
 
 /**
  * One running mlserve process: Vert.x with metrics, storage clients (and the embedded MongoDB when no URI is set),
@@ -69,11 +68,12 @@ public final class MlserveApp {
     // start-up is mostly class loading and native-library loading on one thread; on two cores the embedded MongoDB
     // and ONNX Runtime's native library start on their own threads while Vert.x comes up
     CompletableFuture<EmbeddedMongo> embeddedStart = config.mongo().embedded()
-        ? inBackground("mlserve-start-mongo", () -> EmbeddedMongo.start(config.mongo().embeddedBackend(),
-            config.dataDir(), config.mongo().embeddedPort()))
+        ? CompletableFuture.supplyAsync(() -> EmbeddedMongo.start(config.mongo().embeddedBackend(),
+            config.dataDir(), config.mongo().embeddedPort()), thread("mlserve-start-mongo"))
         : CompletableFuture.completedFuture(null);
     if (roles.contains(Role.INFERENCE)) {
-      inBackground("mlserve-start-ort", ModelLoader::warmUp);
+      // a failure here is not lost: the inference verticle's own load reports it
+      CompletableFuture.runAsync(ModelLoader::warmUp, thread("mlserve-start-ort"));
     }
     PrometheusMeterRegistry registry = MetricsSetup.newRegistry();
     // epoll on Linux: a little faster, and needed for SO_REUSEPORT (http.reusePort); NIO elsewhere
@@ -132,25 +132,13 @@ public final class MlserveApp {
     }
   }
 
-  private static <T> CompletableFuture<T> inBackground(String threadName, Supplier<T> task) {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    Thread t = new Thread(() -> {
-      try {
-        result.complete(task.get());
-      } catch (Throwable e) {
-        result.completeExceptionally(e);
-      }
-    }, threadName);
-    t.setDaemon(true);
-    t.start();
-    return result;
-  }
-
-  private static void inBackground(String threadName, Runnable task) {
-    inBackground(threadName, () -> {
-      task.run();
-      return null;
-    });
+  /** A start-up step on its own daemon thread (a failure surfaces when the step is joined). */
+  private static java.util.concurrent.Executor thread(String name) {
+    return task -> {
+      Thread t = new Thread(task, name);
+      t.setDaemon(true);
+      t.start();
+    };
   }
 
   /** The result of a start-up step run in the background, with its own exception rethrown as is. */
