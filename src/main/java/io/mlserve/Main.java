@@ -40,6 +40,7 @@ public final class Main implements Callable<Integer> {
       io.mlserve.recommend.cli.GenerateRatingsCommand.class,
       io.mlserve.recommend.cli.EvaluateCommand.class,
       WarmupCommand.class,
+      io.mlserve.cli.MongoCommand.class,
       CommandLine.HelpCommand.class);
 
   /** Commands that run the long-lived service; everything else logs to stderr. */

@@ -67,6 +67,18 @@ public final class JvmProcess implements AutoCloseable {
     return -1;
   }
 
+  /** Waits until the process's output contains {@code text}; false on timeout or exit. */
+  public boolean awaitOutput(String text, long timeoutMs) {
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    while (System.currentTimeMillis() < deadline && process.isAlive()) {
+      if (logText().contains(text)) {
+        return true;
+      }
+      sleep(50);
+    }
+    return logText().contains(text);
+  }
+
   /** Polls {@code url} until it answers 200; returns the milliseconds waited or -1 on timeout or exit. */
   public long awaitHttp200(String url, long timeoutMs) {
     long start = System.nanoTime();

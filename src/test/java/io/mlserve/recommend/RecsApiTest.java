@@ -98,14 +98,32 @@ class RecsApiTest {
         .compose(third -> {
           ctx.verify(() -> {
             assertThat(third.getHeader("X-Cache")).isEqualTo("mongo");
-            assertThat(body(third).getJsonArray("items")).hasSize(10);
+            JsonObject b = body(third);
+            assertThat(b.getJsonArray("items")).hasSize(10);
+            assertThat(b.getString("algo")).isEqualTo("user");
+            assertThat(b.getLong("userId")).isEqualTo(12L);
+            assertThat(b.getString("computedAt")).isNotBlank();
+            assertThat(b.getString("modelVersion")).isNotBlank();
           });
-          return get(client, app, "/recommendations/12?algo=user");
+          // the miss read 10 items; the refill after it caches the whole document, so a larger k is a near hit
+          return RecsTestSupport.getUntilSource(vertx, client, app, "/recommendations/12?algo=user&k=40", "near",
+              System.currentTimeMillis() + 5000);
         })
-        .onComplete(ctx.succeeding(fourth -> ctx.verify(() -> {
-          assertThat(fourth.getHeader("X-Cache")).isEqualTo("near");
-          ctx.completeNow();
-        })));
+        .compose(fourth -> app.app().services().mongo().findOne(Collections.RECOMMENDATIONS,
+                new JsonObject().put("userId", 12).put("algo", "user"), null)
+            .map(stored -> {
+              ctx.verify(() -> {
+                assertThat(fourth.getHeader("X-Cache")).isEqualTo("near");
+                JsonArray items = body(fourth).getJsonArray("items");
+                int storedCount = stored.getJsonArray("items").size();
+                assertThat(storedCount).isGreaterThan(10);
+                assertThat(items).hasSize(Math.min(40, storedCount));
+                assertThat(items.getJsonObject(items.size() - 1))
+                    .isEqualTo(stored.getJsonArray("items").getJsonObject(items.size() - 1));
+              });
+              return stored;
+            }))
+        .onComplete(ctx.succeeding(v -> ctx.completeNow()));
   }
 
   @Test

@@ -90,4 +90,12 @@ public final class RecsTestSupport {
   public static Future<HttpResponse<Buffer>> get(WebClient client, TestApp app, String uri) {
     return client.get(app.port(), "127.0.0.1", uri).send();
   }
+
+  /** GETs {@code uri} every 20 ms until its {@code X-Cache} header is {@code source} (the last answer on timeout). */
+  public static Future<HttpResponse<Buffer>> getUntilSource(Vertx vertx, WebClient client, TestApp app, String uri,
+                                                            String source, long deadline) {
+    return get(client, app, uri).compose(r -> source.equals(r.getHeader("X-Cache")) || System.currentTimeMillis() > deadline
+        ? Future.succeededFuture(r)
+        : vertx.timer(20).compose(t -> getUntilSource(vertx, client, app, uri, source, deadline)));
+  }
 }

@@ -91,15 +91,22 @@ final class BenchSupport {
 
   static JvmProcess startService(int port, String mongoUri, String redisPrefix, String heap, Map<String, String> env)
       throws Exception {
+    Map<String, String> all = new java.util.HashMap<>(env);
+    all.put("MONGO_URI", mongoUri);
+    return startService(port, Files.createTempDirectory("mlserve-bench"), redisPrefix, heap, all);
+  }
+
+  /** A service with its own data directory (and, without MONGO_URI in {@code env}, its own embedded MongoDB). */
+  static JvmProcess startService(int port, Path dataDir, String redisPrefix, String heap, Map<String, String> env)
+      throws Exception {
     JvmProcess.Builder b = JvmProcess.builder()
         .jvmArg("-Xmx" + heap)
         .args("--roles", "api,recommender")
         .env("MLSERVE_HTTP_PORT", String.valueOf(port))
         .env("MLSERVE_HTTP_HOST", "127.0.0.1")
-        .env("MONGO_URI", mongoUri)
         .env("MLSERVE_REDIS_PREFIX", redisPrefix)
         .env("MLSERVE_LOG_LEVEL", "WARN")
-        .env("MLSERVE_DATA_DIR", Files.createTempDirectory("mlserve-bench").toString());
+        .env("MLSERVE_DATA_DIR", dataDir.toString());
     env.forEach(b::env);
     JvmProcess p = b.start();
     if (p.awaitHttp200("http://127.0.0.1:" + port + "/health/ready", 90_000) < 0) {

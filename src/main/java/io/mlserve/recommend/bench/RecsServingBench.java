@@ -1,7 +1,6 @@
 package io.mlserve.recommend.bench;
 
 import io.mlserve.bench.JvmProcess;
-import io.mlserve.store.EmbeddedMongo;
 import io.vertx.core.json.JsonObject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -10,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
@@ -41,6 +41,13 @@ public final class RecsServingBench implements Callable<Integer> {
   @Option(names = "--wrk-threads", defaultValue = "1", description = "wrk threads (default ${DEFAULT-VALUE}: leaves a core to the service).")
   int wrkThreads;
 
+  @Option(names = "--modes", defaultValue = "near,redis,mongo,embedded", split = ",",
+      description = "Modes to measure, in order (default ${DEFAULT-VALUE}; ratios need the first three).")
+  List<String> only;
+
+  @Option(names = "--mongo-heap", defaultValue = "2g", description = "Heap of the mongo process, fixed (default ${DEFAULT-VALUE}).")
+  String mongoHeap;
+
   @Option(names = "--heap", defaultValue = "1g", description = "Service heap cap (default ${DEFAULT-VALUE}).")
   String heap;
 
@@ -56,49 +63,43 @@ public final class RecsServingBench implements Callable<Integer> {
             + "warm-up; client %s; %d cores shared by the client and the service, usable now (spin test): %.2f%n",
         d.name(), d.users(), connections, duration, warmup, useWrk ? "wrk -t" + wrkThreads
             : "in-repo Vert.x load generator", Runtime.getRuntime().availableProcessors(), BenchSupport.effectiveCores());
-    Map<String, Map<String, String>> modes = new LinkedHashMap<>();
-    modes.put("near cache", Map.of());
-    modes.put("Redis only", Map.of("MLSERVE_CACHE_NEAR_MAX_ENTRIES", "0"));
-    modes.put("Mongo only", Map.of("MLSERVE_CACHE_NEAR_MAX_ENTRIES", "0", "MLSERVE_RECS_REDIS_READS", "false"));
+    Map<String, Mode> modes = new LinkedHashMap<>();
+    modes.put("near", new Mode("near cache", false, Map.of()));
+    modes.put("redis", new Mode("Redis only", false, Map.of("MLSERVE_CACHE_NEAR_MAX_ENTRIES", "0")));
+    Map<String, String> missEverywhere = Map.of("MLSERVE_CACHE_NEAR_MAX_ENTRIES", "0", "MLSERVE_RECS_REDIS_READS", "false");
+    modes.put("mongo", new Mode("Mongo only", false, missEverywhere));
+    modes.put("embedded", new Mode("Mongo, H2", true, missEverywhere));
+    modes.keySet().retainAll(only);
+    if (modes.isEmpty()) {
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+          "--modes: none of " + only + " is one of near, redis, mongo, embedded");
+    }
     Map<String, WrkRunner.Result> results = new LinkedHashMap<>();
     String prefix = "bench-" + UUID.randomUUID() + ":";
-    Path mongoDir = Files.createTempDirectory("bench-mongo");
-    try (EmbeddedMongo mongo = EmbeddedMongo.start("memory", mongoDir, 0)) {
-      BenchSupport.insert(mongo.connectionString(), d.ratings());
-      // the batch runs in a setup process, so every measured mode starts from a fresh JVM of the same size
-      int setupPort = JvmProcess.freePort();
-      try (JvmProcess p = BenchSupport.startService(setupPort, mongo.connectionString(), prefix, heap, Map.of())) {
-        BenchSupport.Run run = BenchSupport.compute(p, setupPort, new JsonObject().put("algo", "all"), 600_000);
-        System.out.printf(Locale.ROOT, "setup: batch compute of %d users in %.1f s%n", d.users(),
-            run.result().getLong("totalMs") / 1000.0);
-        p.sigterm();
-        p.waitFor(20_000);
+    Path dataDir = Files.createTempDirectory("bench-recs-serving");
+    int embeddedPort = JvmProcess.freePort();
+    Map<String, String> embedded = Map.of("MLSERVE_MONGO_EMBEDDED_BACKEND", "h2",
+        "MLSERVE_MONGO_EMBEDDED_PORT", String.valueOf(embeddedPort));
+    // MongoDB for the other modes: mongo-java-server in a process of its own with a fixed heap, the nearest this
+    // machine has to a mongod (hosted in this JVM, its collector's pauses of 0.5-0.8 s showed up as request tails)
+    int mongoPort = JvmProcess.freePort();
+    String mongoUri = "mongodb://127.0.0.1:" + mongoPort;
+    boolean needsMongoProcess = modes.values().stream().anyMatch(m -> !m.embedded());
+    try (JvmProcess mongo = needsMongoProcess ? startMongo(mongoPort, dataDir) : null) {
+      if (needsMongoProcess) {
+        setup(d, mongoUri, prefix, Files.createTempDirectory("bench-setup"), Map.of("MONGO_URI", mongoUri));
       }
-      for (var mode : modes.entrySet()) {
-        int port = JvmProcess.freePort();
-        try (JvmProcess p = BenchSupport.startService(port, mongo.connectionString(), prefix, heap, mode.getValue())) {
-          WrkRunner.run(useWrk, port, d.users(), "", connections, wrkThreads, Duration.ofSeconds(warmup));
-          WrkRunner.Result r = WrkRunner.run(useWrk, port, d.users(), "", connections, wrkThreads,
-              Duration.ofSeconds(duration));
-          results.put(mode.getKey(), r);
-          System.out.printf(Locale.ROOT, "%-11s %s; service RSS %.0f MB%n", mode.getKey(), WrkRunner.format(r),
-              p.rssKb() / 1024.0);
-          if (mode.getKey().equals("Mongo only")) {
-            WrkRunner.Result light = WrkRunner.run(useWrk, port, d.users(), "", 4, 1,
-                Duration.ofSeconds(Math.max(5, duration / 2)));
-            System.out.printf(Locale.ROOT, "%-11s %s (cache misses at 4 connections: latency without queueing)%n",
-                "Mongo, 4 c.", WrkRunner.format(light));
-          }
-          if (results.size() == 1) {
-            WrkRunner.Result control = WrkRunner.runFixed(useWrk, port, "/health/live", connections, wrkThreads,
-                Duration.ofSeconds(Math.max(5, duration / 2)));
-            System.out.printf(Locale.ROOT, "%-11s %s (control: a trivial route on the same machine)%n",
-                "health/live", WrkRunner.format(control));
-          }
-          p.sigterm();
-          p.waitFor(20_000);
-        }
+      if (modes.values().stream().anyMatch(Mode::embedded)) {
+        setup(d, "mongodb://127.0.0.1:" + embeddedPort, prefix, dataDir, embedded);
       }
+      for (Mode mode : modes.values()) {
+        Map<String, String> env = new java.util.HashMap<>(mode.embedded() ? embedded : Map.of("MONGO_URI", mongoUri));
+        env.putAll(mode.env());
+        results.put(mode.label(), measure(mode, d, dataDir, prefix, env, useWrk));
+      }
+    }
+    if (!results.keySet().containsAll(List.of("near cache", "Redis only", "Mongo only"))) {
+      return 0;
     }
     WrkRunner.Result near = results.get("near cache");
     WrkRunner.Result redis = results.get("Redis only");
@@ -112,5 +113,62 @@ public final class RecsServingBench implements Callable<Integer> {
         near.requestsPerSecond(), near.requestsPerSecond() >= 20_000 ? "MET" : "MISSED", mongo.p99Ms(),
         mongo.p99Ms() <= 20 ? "MET" : "MISSED");
     return 0;
+  }
+
+  /** What the service reads from: {@code embedded} = its own embedded H2 MongoDB, else the shared mongo process. */
+  private record Mode(String label, boolean embedded, Map<String, String> env) {
+  }
+
+  private JvmProcess startMongo(int port, Path dataDir) throws Exception {
+    JvmProcess mongo = JvmProcess.builder().jvmArg("-Xms" + mongoHeap).jvmArg("-Xmx" + mongoHeap)
+        .args("mongo", "--backend", "memory", "--port", String.valueOf(port), "--data-dir", dataDir.toString()).start();
+    if (!mongo.awaitOutput("mongo: listening on", 60_000)) {
+      String log = mongo.logText();
+      mongo.close();
+      throw new IllegalStateException("the mongo process did not start; its log:\n" + log);
+    }
+    return mongo;
+  }
+
+  /** Loads the ratings and runs the batch in a set-up process, so every measured mode starts from a fresh JVM. */
+  private void setup(BenchSupport.Dataset d, String mongoUri, String prefix, Path dataDir, Map<String, String> env)
+      throws Exception {
+    int port = JvmProcess.freePort();
+    try (JvmProcess p = BenchSupport.startService(port, dataDir, prefix, heap, env)) {
+      BenchSupport.insert(mongoUri, d.ratings());
+      BenchSupport.Run run = BenchSupport.compute(p, port, new JsonObject().put("algo", "all"), 600_000);
+      System.out.printf(Locale.ROOT, "setup: batch compute of %d users in %.1f s (%s)%n", d.users(),
+          run.result().getLong("totalMs") / 1000.0, env.containsKey("MONGO_URI") ? "mongo process" : "embedded H2");
+      p.sigterm();
+      p.waitFor(20_000);
+    }
+  }
+
+  private WrkRunner.Result measure(Mode mode, BenchSupport.Dataset d, Path dataDir, String prefix,
+                                   Map<String, String> env, boolean useWrk) throws Exception {
+    int port = JvmProcess.freePort();
+    try (JvmProcess p = BenchSupport.startService(port, mode.embedded() ? dataDir
+        : Files.createTempDirectory("bench-service"), prefix, heap, env)) {
+      WrkRunner.run(useWrk, port, d.users(), "", connections, wrkThreads, Duration.ofSeconds(warmup));
+      WrkRunner.Result r = WrkRunner.run(useWrk, port, d.users(), "", connections, wrkThreads,
+          Duration.ofSeconds(duration));
+      System.out.printf(Locale.ROOT, "%-11s %s; service RSS %.0f MB%n", mode.label(), WrkRunner.format(r),
+          p.rssKb() / 1024.0);
+      if (!mode.env().isEmpty() && mode.env().containsKey("MLSERVE_RECS_REDIS_READS")) {
+        WrkRunner.Result light = WrkRunner.run(useWrk, port, d.users(), "", 4, 1,
+            Duration.ofSeconds(Math.max(5, duration / 2)));
+        System.out.printf(Locale.ROOT, "%-11s %s (cache misses at 4 connections: latency without queueing)%n",
+            mode.label().replace("Mongo", "4 c."), WrkRunner.format(light));
+      }
+      if (mode.env().isEmpty()) {
+        WrkRunner.Result control = WrkRunner.runFixed(useWrk, port, "/health/live", connections, wrkThreads,
+            Duration.ofSeconds(Math.max(5, duration / 2)));
+        System.out.printf(Locale.ROOT, "%-11s %s (control: a trivial route on the same machine)%n",
+            "health/live", WrkRunner.format(control));
+      }
+      p.sigterm();
+      p.waitFor(20_000);
+      return r;
+    }
   }
 }
