@@ -42,6 +42,11 @@ public final class FeedBench implements Callable<Integer> {
   @Option(names = "--runs", defaultValue = "3", description = "Measured runs (default ${DEFAULT-VALUE}).")
   int runs;
 
+  @Option(names = "--warmup-runs", defaultValue = "3",
+      description = "Unmeasured full loads first (default ${DEFAULT-VALUE}: rows/s kept climbing over the first three "
+          + "while the JIT compiled the feeder, driver and server paths).")
+  int warmupRuns;
+
   @Option(names = "--backend", defaultValue = "memory",
       description = "Embedded MongoDB backend: memory or h2 (the service's default, file-backed) "
           + "(default ${DEFAULT-VALUE}).")
@@ -74,9 +79,13 @@ public final class FeedBench implements Callable<Integer> {
       return 2;
     }
     System.out.printf(Locale.ROOT, "feed ingestion: %,d synthetic rows in %d batches, embedded MongoDB (%s backend), "
-            + "bulk writes of %d rows, %d in flight; %d measured runs after one warm-up of %,d rows%n",
-        rows, batches, backend, writeBatch, writeConcurrency, runs, Math.min(rows, 20_000));
-    one(Math.min(rows, 20_000), false);
+            + "bulk writes of %d rows, %d in flight; %d measured runs after %d unmeasured ones; heap: max %,d MB%n",
+        rows, batches, backend, writeBatch, writeConcurrency, runs, warmupRuns,
+        Runtime.getRuntime().maxMemory() >> 20);
+    for (int i = 1; i <= warmupRuns; i++) {
+      Run w = one(rows, false);
+      System.out.printf(Locale.ROOT, "warm-up %d: %,.0f rows/s%n", i, w.load());
+    }
     boolean compare = !noCompare;
     List<Run> results = new ArrayList<>();
     for (int i = 1; i <= runs; i++) {
