@@ -49,4 +49,15 @@ class CachedRecsTest {
     assertThat(r.getLong("userId")).isEqualTo(5L);
     assertThat(r.getString("source")).isEqualTo("near");
   }
+
+  @Test
+  @DisplayName("a partial entry (a sliced read) answers up to its size only; a whole one answers every k")
+  void partialCoversItsSizeOnly() {
+    CachedRecs whole = CachedRecs.ofStored(5, stored(true).toBuffer());
+    CachedRecs head = whole.partial();
+    assertThat(head.covers(12)).isTrue();
+    assertThat(head.covers(13)).isFalse();
+    assertThat(whole.covers(100)).isTrue();
+    assertThat(head.render(12, CachedRecs.Source.NEAR)).isEqualTo(whole.render(12, CachedRecs.Source.NEAR));
+  }
 }

@@ -105,7 +105,15 @@ class RecsApiTest {
             assertThat(b.getString("computedAt")).isNotBlank();
             assertThat(b.getString("modelVersion")).isNotBlank();
           });
-          // the miss read 10 items; the refill after it caches the whole document, so a larger k is a near hit
+          return get(client, app, "/recommendations/12?algo=user&k=5");
+        })
+        .compose(fifth -> {
+          // the miss's 10 items were kept at once (partial): k <= 10 is a near hit without waiting for the refill
+          ctx.verify(() -> {
+            assertThat(fifth.getHeader("X-Cache")).isEqualTo("near");
+            assertThat(body(fifth).getJsonArray("items")).hasSize(5);
+          });
+          // the refill after the miss caches the whole document, so a larger k becomes a near hit too
           return RecsTestSupport.getUntilSource(vertx, client, app, "/recommendations/12?algo=user&k=40", "near",
               System.currentTimeMillis() + 5000);
         })

@@ -23,11 +23,29 @@ public final class CachedRecs {
   private final byte[] items;
   private final int[] itemEnds;
 
+  /** Holds only the first {@link #size()} items of a longer list (from a sliced read). */
+  private final boolean partial;
+
   private CachedRecs(long userId, byte[] head, byte[] items, int[] itemEnds) {
+    this(userId, head, items, itemEnds, false);
+  }
+
+  private CachedRecs(long userId, byte[] head, byte[] items, int[] itemEnds, boolean partial) {
     this.userId = userId;
     this.head = head;
     this.items = items;
     this.itemEnds = itemEnds;
+    this.partial = partial;
+  }
+
+  /** The same items, marked as the head of a longer list: it answers only requests for at most {@link #size()}. */
+  public CachedRecs partial() {
+    return new CachedRecs(userId, head, items, itemEnds, true);
+  }
+
+  /** Whether this entry can answer a request for {@code k} items. */
+  public boolean covers(int k) {
+    return !partial || k <= itemEnds.length;
   }
 
   private static final byte[] ITEMS = "\"items\":[".getBytes(StandardCharsets.US_ASCII);

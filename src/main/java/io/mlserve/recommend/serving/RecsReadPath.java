@@ -133,7 +133,8 @@ public final class RecsReadPath {
     Algo algo = requested == null ? Algo.DEFAULT : requested;
     long key = nearKey(userId, requested);
     if (near != null) {
-      CachedRecs hit = near.getIfPresent(key);
+      CachedRecs found = near.getIfPresent(key);
+      CachedRecs hit = found != null && found.covers(k) ? found : null;
       metrics.lookup(RecsMetrics.Tier.NEAR, hit != null);
       if (hit != null) {
         metrics.request(algo, CachedRecs.Source.NEAR);
@@ -165,8 +166,9 @@ public final class RecsReadPath {
 
   /**
    * A cache miss reads only the first {@code k} items (a {@code $slice} projection: a tenth of the bytes at the
-   * default k through the server, the driver and the JSON encoding) and answers with them; the caches are refilled
-   * with the whole document by a second read after the answer is sent, so the miss's latency does not pay for it.
+   * default k through the server, the driver and the JSON encoding) and answers with them. Those items go to the
+   * near cache at once, marked partial (they answer requests for up to k items), and a second read of the whole
+   * document after the answer refills the near cache and Redis, so the miss's latency does not pay for it.
    */
   private Future<Answer> fromMongo(long userId, Algo algo, Algo requested, int k, long key, String redisKey,
                                    long readEpoch) {
@@ -181,10 +183,17 @@ public final class RecsReadPath {
           if (doc == null) {
             return fallback(userId, algo, k);
           }
-          if (near != null || redisReads) {
+          CachedRecs c = CachedRecs.ofStored(userId, doc.toBuffer());
+          if (c.size() < k) { // the slice held every item there is: this is the whole document
+            keep(userId, key, c, readEpoch);
+            if (redisReads) {
+              setex(redisKey, doc);
+            }
+          } else if (near != null || redisReads) {
+            keep(userId, key, c.partial(), readEpoch);
             refill(userId, query, key, redisKey, readEpoch);
           }
-          return answer(CachedRecs.ofStored(userId, doc.toBuffer()), algo, k, CachedRecs.Source.MONGO);
+          return answer(c, algo, k, CachedRecs.Source.MONGO);
         });
   }
 
@@ -196,11 +205,15 @@ public final class RecsReadPath {
           }
           keep(userId, key, CachedRecs.ofStored(userId, doc.toBuffer()), readEpoch);
           if (redisReads) {
-            services.redis().setex(redisKey, ttlSeconds, doc.encode())
-                .onFailure(t -> LOG.debug("could not refill Redis key {}: {}", redisKey, t.toString()));
+            setex(redisKey, doc);
           }
         })
         .onFailure(t -> LOG.debug("could not refill the caches of user {}: {}", userId, t.toString()));
+  }
+
+  private void setex(String redisKey, JsonObject doc) {
+    services.redis().setex(redisKey, ttlSeconds, doc.encode())
+        .onFailure(t -> LOG.debug("could not refill Redis key {}: {}", redisKey, t.toString()));
   }
 
   private void keep(long userId, long key, CachedRecs c, long readEpoch) {
