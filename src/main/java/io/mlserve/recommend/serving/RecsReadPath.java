@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -42,6 +43,8 @@ public final class RecsReadPath {
   private final AtomicLong epoch = new AtomicLong();
   /** Bumped per user (striped) by user invalidations, so one user's refresh does not stop caching of others. */
   private final AtomicLongArray userEpochs = new AtomicLongArray(STRIPES);
+  /** Near keys whose whole document is being read after a sliced miss. */
+  private final ConcurrentHashMap<Long, Boolean> refilling = new ConcurrentHashMap<>();
   private final boolean redisReads;
   private final long ttlSeconds;
   private final long popularTtlMs;
@@ -198,7 +201,11 @@ public final class RecsReadPath {
   }
 
   private void refill(long userId, JsonObject query, long key, String redisKey, long readEpoch) {
+    if (refilling.putIfAbsent(key, Boolean.TRUE) != null) {
+      return; // a burst of misses on one key reads the whole document once
+    }
     services.mongo().findOne(Collections.RECOMMENDATIONS, query, new JsonObject().put("_id", 0))
+        .onComplete(ar -> refilling.remove(key))
         .onSuccess(doc -> {
           if (doc == null) {
             return;
