@@ -193,7 +193,7 @@ public final class RecsReadPath {
               setex(redisKey, doc);
             }
           } else if (near != null || redisReads) {
-            keep(userId, key, c.partial(), readEpoch);
+            keepPartial(userId, key, c.partial(), readEpoch);
             refill(userId, query, key, redisKey, readEpoch);
           }
           return answer(c, algo, k, CachedRecs.Source.MONGO);
@@ -221,6 +221,13 @@ public final class RecsReadPath {
   private void setex(String redisKey, JsonObject doc) {
     services.redis().setex(redisKey, ttlSeconds, doc.encode())
         .onFailure(t -> LOG.debug("could not refill Redis key {}: {}", redisKey, t.toString()));
+  }
+
+  /** Like {@link #keep}, but never over a whole entry (a refill may have landed while this read was out). */
+  private void keepPartial(long userId, long key, CachedRecs c, long readEpoch) {
+    if (near != null && readStamp(userId) == readEpoch) {
+      near.asMap().merge(key, c, (old, partial) -> old.covers(Integer.MAX_VALUE) ? old : partial);
+    }
   }
 
   private void keep(long userId, long key, CachedRecs c, long readEpoch) {
