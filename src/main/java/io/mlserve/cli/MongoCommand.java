@@ -27,7 +27,7 @@ public final class MongoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    if (!backend.equals("h2") && !backend.equals("memory")) {
+    if (!EmbeddedMongo.BACKENDS.contains(backend)) {
       System.err.println("--backend: expected h2 or memory, got '" + backend + "'");
       return 2;
     }

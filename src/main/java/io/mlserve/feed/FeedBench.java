@@ -7,6 +7,7 @@ import io.mlserve.bench.JvmProcess;
 import io.mlserve.bench.Stats;
 import io.mlserve.bus.Bus;
 import io.mlserve.config.ConfigLoader;
+import io.mlserve.store.EmbeddedMongo;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import picocli.CommandLine.Command;
@@ -74,7 +75,7 @@ public final class FeedBench implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!backend.equals("memory") && !backend.equals("h2")) {
+    if (!EmbeddedMongo.BACKENDS.contains(backend)) {
       System.err.println("--backend must be memory or h2");
       return 2;
     }

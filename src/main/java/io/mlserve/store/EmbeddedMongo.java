@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
 
 /**
  * The in-process MongoDB used when no {@code MONGO_URI} is configured: mongo-java-server bound to a loopback port,
@@ -21,6 +22,8 @@ import java.nio.file.Path;
 public final class EmbeddedMongo implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedMongo.class);
   public static final String H2_FILE = "mongo.mv";
+  /** The backends {@link #start} knows; anything else is treated as h2 there, so callers check first. */
+  public static final Set<String> BACKENDS = Set.of("h2", "memory");
 
   private final MongoServer server;
   private final MongoBackend backend;

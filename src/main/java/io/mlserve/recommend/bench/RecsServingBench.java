@@ -158,7 +158,7 @@ public final class RecsServingBench implements Callable<Integer> {
         WrkRunner.Result light = WrkRunner.run(useWrk, port, d.users(), "", 4, 1,
             Duration.ofSeconds(Math.max(5, duration / 2)));
         System.out.printf(Locale.ROOT, "%-11s %s (cache misses at 4 connections: latency without queueing)%n",
-            mode.label().replace("Mongo", "4 c."), WrkRunner.format(light));
+            mode.label() + ", 4 c.", WrkRunner.format(light));
       }
       if (mode.env().isEmpty()) {
         WrkRunner.Result control = WrkRunner.runFixed(useWrk, port, "/health/live", connections, wrkThreads,
