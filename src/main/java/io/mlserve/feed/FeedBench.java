@@ -63,8 +63,20 @@ public final class FeedBench implements Callable<Integer> {
   @Option(names = "--no-compare", description = "Skip timing the write path alone (three write strategies).")
   boolean noCompare;
 
-  private record Run(double load, double loadCpu, double rerun, long rerunNew, double heapMb, double[] insertFirst,
-                     double[] probe, double[] upsert) {
+  private record Run(double load, double loadCpu, double gcShare, double allocPerRow, double rerun, long rerunNew, double heapMb,
+                     double[] insertFirst, double[] probe, double[] upsert) {
+  }
+
+  /** Bytes allocated by every thread of this process so far (live and ended threads). */
+  private static long allocatedBytes() {
+    return ((com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean())
+        .getTotalThreadAllocatedBytes();
+  }
+
+  /** Collection time of every collector of this process so far, in milliseconds. */
+  private static long gcMillis() {
+    return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+        .mapToLong(java.lang.management.GarbageCollectorMXBean::getCollectionTime).filter(t -> t > 0).sum();
   }
 
   /** CPU time of this whole process (feeder, HTTP, driver and embedded MongoDB), in nanoseconds. */
@@ -92,8 +104,10 @@ public final class FeedBench implements Callable<Integer> {
     for (int i = 1; i <= runs; i++) {
       Run r = one(rows, compare);
       results.add(r);
-      System.out.printf(Locale.ROOT, "run %d: batch feeder %,.0f rows/s (%,.0f rows per CPU-second), rerun %,.0f "
-              + "rows/s with %d new rows%s%n", i, r.load(), r.loadCpu(), r.rerun(), r.rerunNew(),
+      System.out.printf(Locale.ROOT, "run %d: batch feeder %,.0f rows/s (%,.0f rows per CPU-second, %,.0f bytes "
+              + "allocated per row, GC pauses %.0f%% of the load), rerun %,.0f rows/s with %d new rows%s%n", i, r.load(), r.loadCpu(), r.allocPerRow(),
+          100 * r.gcShare(),
+          r.rerun(), r.rerunNew(),
           compare ? String.format(Locale.ROOT, "; write path alone, first load / rerun rows/s: probe+insert %,.0f / "
                   + "%,.0f, insert-first %,.0f / %,.0f, upsert %,.0f / %,.0f", r.probe()[0], r.probe()[1],
               r.insertFirst()[0], r.insertFirst()[1], r.upsert()[0], r.upsert()[1]) : "");
@@ -102,8 +116,11 @@ public final class FeedBench implements Callable<Integer> {
     double loadCpu = Stats.median(results.stream().mapToDouble(Run::loadCpu).toArray());
     double rerun = Stats.median(results.stream().mapToDouble(Run::rerun).toArray());
     long newOnRerun = results.stream().mapToLong(Run::rerunNew).max().orElse(-1);
+    double gcShare = Stats.median(results.stream().mapToDouble(Run::gcShare).toArray());
+    double allocPerRow = Stats.median(results.stream().mapToDouble(Run::allocPerRow).toArray());
     System.out.printf(Locale.ROOT, "median of %d: batch feeder %,.0f rows/s (goal >= 50,000), %,.0f rows per "
-        + "CPU-second, rerun %,.0f rows/s, new rows on rerun: %d (must be 0)%n", runs, load, loadCpu, rerun, newOnRerun);
+            + "CPU-second, %,.0f bytes allocated per row, GC pauses %.0f%% of the load, rerun %,.0f rows/s, new rows "
+            + "on rerun: %d (must be 0)%n", runs, load, loadCpu, allocPerRow, 100 * gcShare, rerun, newOnRerun);
     if (compare) {
       double[] first = new double[3];
       double[] again = new double[3];
@@ -144,13 +161,18 @@ public final class FeedBench implements Callable<Integer> {
       // generate and serialize the feed before timing: the source is not what is measured
       await(Bus.request(s.vertx(), FeedServerVerticle.STATUS_ADDRESS, new JsonObject(), 300_000));
       long cpu0 = cpuNanos();
+      long gc0 = gcMillis();
+      long alloc0 = allocatedBytes();
+      long t0 = System.nanoTime();
       JsonObject first = load(s);
       double perCpuSecond = n / ((cpuNanos() - cpu0) / 1e9);
+      double gcShare = (gcMillis() - gc0) / ((System.nanoTime() - t0) / 1e6);
+      double allocPerRow = (allocatedBytes() - alloc0) / (double) n;
       JsonObject second = load(s);
       System.gc(); // live data: the feed's batches, the loaded rows in the embedded MongoDB, the app
       Runtime rt = Runtime.getRuntime();
       double heapMb = (rt.totalMemory() - rt.freeMemory()) / 1e6;
-      Run r = new Run(rate(first), perCpuSecond, rate(second), second.getLong("inserted"), heapMb, null, null, null);
+      Run r = new Run(rate(first), perCpuSecond, gcShare, allocPerRow, rate(second), second.getLong("inserted"), heapMb, null, null, null);
       if (!withCompare) {
         return r;
       }
@@ -161,7 +183,7 @@ public final class FeedBench implements Callable<Integer> {
         prepared.add(BatchRows.prepare(source.fingerprint(), k, from,
             source.rows().subList(from, from + FeedSchedule.rowCount(k, batches, n))));
       }
-      return new Run(r.load(), r.loadCpu(), r.rerun(), r.rerunNew(), r.heapMb(),
+      return new Run(r.load(), r.loadCpu(), r.gcShare(), r.allocPerRow(), r.rerun(), r.rerunNew(), r.heapMb(),
           writes(s, prepared, CovertypeWriter.Strategy.INSERT_FIRST),
           writes(s, prepared, CovertypeWriter.Strategy.PROBE_INSERT),
           writes(s, prepared, CovertypeWriter.Strategy.UPSERT));
