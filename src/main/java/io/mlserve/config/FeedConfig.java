@@ -28,8 +28,13 @@ public record FeedConfig(String source, int batches, long intervalMs, int synthe
   public record Retry(int maxAttempts, long initialBackoffMs, long maxBackoffMs) {
   }
 
-  /** Rows per bulk write and bulk writes in flight at once. */
-  public record Write(int batchSize, int concurrency) {
+  /**
+   * Rows per bulk write, bulk writes in flight at once, and how rows are made idempotent: {@code insert-first}
+   * (insert, count duplicate-key errors as stored rows, probe once a load meets them), {@code probe-insert} (look the
+   * keys up, insert the others) or {@code upsert} (one {@code $setOnInsert} upsert per row).
+   */
+  public record Write(int batchSize, int concurrency, String strategy) {
+    public static final Set<String> STRATEGIES = Set.of("insert-first", "probe-insert", "upsert");
   }
 
   /** Fractions of batch requests the feed answers with a 500 or holds for {@code stallMs} before answering. */
@@ -65,7 +70,8 @@ public record FeedConfig(String source, int batches, long intervalMs, int synthe
         r.string("feed.authKey"),
         r.longIn("feed.requestTimeoutMs", 10, 600_000),
         new Retry(r.intIn("feed.retry.maxAttempts", 0, 1_000_000), initial, max),
-        new Write(r.intIn("feed.write.batchSize", 1, 100_000), r.intIn("feed.write.concurrency", 1, 64)),
+        new Write(r.intIn("feed.write.batchSize", 1, 100_000), r.intIn("feed.write.concurrency", 1, 64),
+            r.oneOf("feed.write.strategy", Write.STRATEGIES)),
         r.bool("feed.resumeOnStart"),
         new Faults(r.doubleIn("feed.faults.errorRate", 0, 1), r.doubleIn("feed.faults.stallRate", 0, 1),
             r.longIn("feed.faults.stallMs", 0, 600_000)));

@@ -103,7 +103,8 @@ public final class BatchFeederVerticle extends VerticleBase {
       params.put("resumedFrom", request.getString("resumedFrom"));
     }
     var cfg = services.config().feed();
-    CovertypeWriter writer = new CovertypeWriter(services.mongo(), cfg.write().batchSize(), cfg.write().concurrency());
+    CovertypeWriter writer = new CovertypeWriter(services.mongo(), cfg.write().batchSize(), cfg.write().concurrency(),
+        CovertypeWriter.Strategy.of(cfg.write().strategy()));
     current = services.jobs().start(JOB_KIND, params,
         job -> new FeedLoader(vertx, client, writer, cfg.retry(), metrics, job).run());
     return Future.succeededFuture(new JsonObject().put("jobId", current.id()).put("alreadyRunning", false));

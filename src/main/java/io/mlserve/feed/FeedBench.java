@@ -7,6 +7,7 @@ import io.mlserve.bench.JvmProcess;
 import io.mlserve.bench.Stats;
 import io.mlserve.bus.Bus;
 import io.mlserve.config.ConfigLoader;
+import io.mlserve.config.FeedConfig;
 import io.mlserve.store.EmbeddedMongo;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -27,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * Feed ingestion into the embedded MongoDB. Each run starts a feeder process in-process on a fresh database and
  * measures (1) the real batch feeder end to end: HTTP pulls from the feed (released at once), JSON, validation and
  * idempotent writes, then a rerun that must store 0 new rows; (2) the write path alone for the idempotent write
- * strategies of {@link CovertypeWriter} (probe + insert, used; insert-first; per-row upsert), first load and rerun.
+ * strategies of {@link CovertypeWriter} (insert-first, the default; probe + insert; per-row upsert), first load and rerun.
  * Prints every run and the medians.
  */
 @Command(name = "feed", mixinStandardHelpOptions = true,
@@ -60,6 +61,11 @@ public final class FeedBench implements Callable<Integer> {
       description = "Bulk writes in flight (default ${DEFAULT-VALUE}).")
   int writeConcurrency;
 
+  @Option(names = "--write-strategy", defaultValue = "insert-first",
+      description = "feed.write.strategy of the batch feeder: insert-first, probe-insert or upsert "
+          + "(default ${DEFAULT-VALUE}).")
+  String writeStrategy;
+
   @Option(names = "--no-compare", description = "Skip timing the write path alone (three write strategies).")
   boolean noCompare;
 
@@ -91,9 +97,13 @@ public final class FeedBench implements Callable<Integer> {
       System.err.println("--backend must be memory or h2");
       return 2;
     }
+    if (!FeedConfig.Write.STRATEGIES.contains(writeStrategy)) {
+      System.err.println("--write-strategy must be one of " + FeedConfig.Write.STRATEGIES);
+      return 2;
+    }
     System.out.printf(Locale.ROOT, "feed ingestion: %,d synthetic rows in %d batches, embedded MongoDB (%s backend), "
-            + "bulk writes of %d rows, %d in flight; %d measured runs after %d unmeasured ones; heap: max %,d MB%n",
-        rows, batches, backend, writeBatch, writeConcurrency, runs, warmupRuns,
+            + "bulk writes of %d rows, %d in flight, %s; %d measured runs after %d unmeasured ones; heap: max %,d MB%n",
+        rows, batches, backend, writeBatch, writeConcurrency, writeStrategy, runs, warmupRuns,
         Runtime.getRuntime().maxMemory() >> 20);
     for (int i = 1; i <= warmupRuns; i++) {
       Run w = one(rows, false);
@@ -131,12 +141,12 @@ public final class FeedBench implements Callable<Integer> {
         into[1] = Stats.median(results.stream().mapToDouble(r -> r.probe()[p]).toArray());
         into[2] = Stats.median(results.stream().mapToDouble(r -> r.upsert()[p]).toArray());
       }
-      System.out.printf(Locale.ROOT, "median write path alone, first load: probe+insert %,.0f rows/s (used), "
-              + "insert-first %,.0f, upsert %,.0f: probe+insert / upsert = x%.1f%n", first[1], first[0], first[2],
-          first[1] / first[2]);
-      System.out.printf(Locale.ROOT, "median write path alone, rerun (0 new rows): probe+insert %,.0f rows/s, "
-              + "insert-first %,.0f, upsert %,.0f: probe+insert / upsert = x%.1f%n", again[1], again[0], again[2],
-          again[1] / again[2]);
+      for (int pass = 0; pass < 2; pass++) {
+        double[] m = pass == 0 ? first : again;
+        System.out.printf(Locale.ROOT, "median write path alone, %s: insert-first %,.0f rows/s, probe+insert %,.0f, "
+                + "upsert %,.0f: insert-first / probe+insert = x%.2f, probe+insert / upsert = x%.1f%n",
+            pass == 0 ? "first load" : "rerun (0 new rows)", m[0], m[1], m[2], m[0] / m[1], m[1] / m[2]);
+      }
     }
     System.out.printf(Locale.ROOT, "memory: live heap after a load %.0f MB (median; feeder, its feed and the "
             + "embedded MongoDB holding the rows, in one process), RSS now %.0f MB (the JVM keeps the heap it grew)%n",
@@ -154,7 +164,8 @@ public final class FeedBench implements Callable<Integer> {
         .put("redis", new JsonObject().put("prefix", "bench-" + UUID.randomUUID() + ":").put("required", false))
         .put("feed", new JsonObject().put("batches", batches).put("intervalMs", 0).put("syntheticRows", n)
             .put("resumeOnStart", false)
-            .put("write", new JsonObject().put("batchSize", writeBatch).put("concurrency", writeConcurrency)));
+            .put("write", new JsonObject().put("batchSize", writeBatch).put("concurrency", writeConcurrency)
+                .put("strategy", writeStrategy)));
     MlserveApp app = MlserveApp.start(ConfigLoader.load(null, Map.of(), overrides), EnumSet.of(Role.FEEDER));
     try {
       Services s = app.services();

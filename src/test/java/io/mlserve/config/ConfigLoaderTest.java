@@ -74,6 +74,17 @@ class ConfigLoaderTest {
   }
 
   @Test
+  @DisplayName("feed.write.strategy defaults to insert-first, takes MLSERVE_FEED_WRITE_STRATEGY and refuses others")
+  void feedWriteStrategy() {
+    assertThat(ConfigLoader.load(null, Map.of()).feed().write().strategy()).isEqualTo("insert-first");
+    assertThat(ConfigLoader.load(null, Map.of("MLSERVE_FEED_WRITE_STRATEGY", "probe-insert")).feed().write()
+        .strategy()).isEqualTo("probe-insert");
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("MLSERVE_FEED_WRITE_STRATEGY", "merge")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("feed.write.strategy").hasMessageContaining("merge");
+  }
+
+  @Test
   @DisplayName("a non-numeric port names the key, its source and the value")
   void badPortFromEnv() {
     assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("MLSERVE_HTTP_PORT", "abc")))
