@@ -69,8 +69,8 @@ public final class FeedBench implements Callable<Integer> {
   @Option(names = "--no-compare", description = "Skip timing the write path alone (three write strategies).")
   boolean noCompare;
 
-  private record Run(double load, double loadCpu, double gcShare, double allocPerRow, double rerun, long rerunNew, double heapMb,
-                     double[] insertFirst, double[] probe, double[] upsert) {
+  private record Run(double load, double loadCpu, double gcShare, double allocPerRow, double rerun, long rerunNew,
+                     double heapMb, double[] insertFirst, double[] probe, double[] upsert) {
   }
 
   /** Bytes allocated by every thread of this process so far (live and ended threads). */
