@@ -115,7 +115,8 @@ public final class FeedBench implements Callable<Integer> {
       Run r = one(rows, compare);
       results.add(r);
       System.out.printf(Locale.ROOT, "run %d: batch feeder %,.0f rows/s (%,.0f rows per CPU-second, %,.0f bytes "
-              + "allocated per row, GC pauses %.0f%% of the load), rerun %,.0f rows/s with %d new rows%s%n", i, r.load(), r.loadCpu(), r.allocPerRow(),
+              + "allocated per row, GC pauses %.0f%% of the load), rerun %,.0f rows/s with %d new rows%s%n", i, r.load(), r.loadCpu(),
+          r.allocPerRow(),
           100 * r.gcShare(),
           r.rerun(), r.rerunNew(),
           compare ? String.format(Locale.ROOT, "; write path alone, first load / rerun rows/s: probe+insert %,.0f / "
@@ -183,7 +184,8 @@ public final class FeedBench implements Callable<Integer> {
       System.gc(); // live data: the feed's batches, the loaded rows in the embedded MongoDB, the app
       Runtime rt = Runtime.getRuntime();
       double heapMb = (rt.totalMemory() - rt.freeMemory()) / 1e6;
-      Run r = new Run(rate(first), perCpuSecond, gcShare, allocPerRow, rate(second), second.getLong("inserted"), heapMb, null, null, null);
+      Run r = new Run(rate(first), perCpuSecond, gcShare, allocPerRow, rate(second), second.getLong("inserted"),
+          heapMb, null, null, null);
       if (!withCompare) {
         return r;
       }
