@@ -41,7 +41,12 @@ public final class BatchRows {
   }
 
   public static String rowKey(String fingerprint, long row) {
-    return sourceKey(fingerprint) + ":" + row;
+    return rowKeyPrefix(sourceKey(fingerprint)) + row;
+  }
+
+  /** What every row key of a source starts with; the row's position follows. */
+  private static String rowKeyPrefix(String sourceKey) {
+    return sourceKey + ":";
   }
 
   /**
@@ -54,10 +59,10 @@ public final class BatchRows {
     List<Map<String, Object>> valid = new ArrayList<>(rows.size());
     List<Quarantined> quarantined = new ArrayList<>();
     String source = sourceKey(fingerprint);
-    String keyPrefix = source + ":";
+    String keyPrefix = rowKeyPrefix(source); // once per batch, not per row
     for (int i = 0; i < rows.size(); i++) {
       long position = firstRow + i;
-      String key = keyPrefix + position; // = rowKey(fingerprint, position)
+      String key = keyPrefix + position;
       Object value = rows.get(i);
       if (!(value instanceof Map<?, ?> raw)) {
         quarantined.add(new Quarantined(key, position, value, null,

@@ -115,10 +115,8 @@ public final class FeedBench implements Callable<Integer> {
       Run r = one(rows, compare);
       results.add(r);
       System.out.printf(Locale.ROOT, "run %d: batch feeder %,.0f rows/s (%,.0f rows per CPU-second, %,.0f bytes "
-              + "allocated per row, GC pauses %.0f%% of the load), rerun %,.0f rows/s with %d new rows%s%n", i, r.load(), r.loadCpu(),
-          r.allocPerRow(),
-          100 * r.gcShare(),
-          r.rerun(), r.rerunNew(),
+              + "allocated per row, GC pauses %.0f%% of the load), rerun %,.0f rows/s with %d new rows%s%n", i, r.load(),
+          r.loadCpu(), r.allocPerRow(), 100 * r.gcShare(), r.rerun(), r.rerunNew(),
           compare ? String.format(Locale.ROOT, "; write path alone, first load / rerun rows/s: probe+insert %,.0f / "
                   + "%,.0f, insert-first %,.0f / %,.0f, upsert %,.0f / %,.0f", r.probe()[0], r.probe()[1],
               r.insertFirst()[0], r.insertFirst()[1], r.upsert()[0], r.upsert()[1]) : "");

@@ -77,6 +77,13 @@ class CovertypeWriterTest {
   }
 
   @Test
+  @DisplayName("every feed.write.strategy name the config accepts maps to a writer strategy")
+  void strategyNames() {
+    assertThat(io.mlserve.config.FeedConfig.Write.STRATEGIES).map(CovertypeWriter.Strategy::of)
+        .containsExactlyInAnyOrder(CovertypeWriter.Strategy.values());
+  }
+
+  @Test
   @DisplayName("after a crash left documents the H2 _id index does not know, a rerun still stores every row once")
   void orphanedDocumentsAfterCrash(@TempDir Path dir) throws Exception {
     JsonObject cfg = new JsonObject().put("dataDir", dir.toString())
