@@ -7,6 +7,7 @@ import io.mlserve.app.RouteModule;
 import io.mlserve.app.Services;
 import io.mlserve.bus.Bus;
 import io.mlserve.common.ApiError;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -33,11 +34,16 @@ public final class InferenceRoutes implements RouteModule {
   @Override
   public void mount(Router router) {
     PredictCall.registerCodec(services.vertx());
+    var inference = services.config().inference();
+    // mount runs once per HTTP server verticle, on its event loop: each loop gathers its own requests
+    Context loop = services.vertx().getOrCreateContext();
+    PredictCoalescer coalescer = inference.batching() ? new PredictCoalescer(services.vertx(), loop,
+        inference.maxBatchRows(), services.config().bus().timeoutMs()) : null;
     var sec = services.config().security();
     Auth.read(router.get("/models"), sec)
         .handler(ctx -> Responses.reply(ctx, request(InferenceVerticle.LIST, new JsonObject())));
     Auth.admin(router.post("/select-model"), sec).handler(this::select);
-    Auth.read(router.post("/predict"), sec).handler(this::predict);
+    Auth.read(router.post("/predict"), sec).handler(ctx -> predict(ctx, coalescer));
     ModelDeletion deletion = new ModelDeletion(services);
     Auth.admin(router.delete("/models/:name/:version"), sec).handler(ctx -> Responses.reply(ctx,
         deletion.delete(ModelDeletion.name(ctx.pathParam("name")), ModelDeletion.version(ctx.pathParam("version")))));
@@ -56,7 +62,7 @@ public final class InferenceRoutes implements RouteModule {
     Responses.reply(ctx, request(InferenceVerticle.SELECT, o));
   }
 
-  private void predict(RoutingContext ctx) {
+  private void predict(RoutingContext ctx, PredictCoalescer coalescer) {
     String model = ctx.queryParams().get("model");
     if (model != null) {
       PredictRequest.parseSpec(model, "model");
@@ -66,6 +72,19 @@ public final class InferenceRoutes implements RouteModule {
     Buffer body = ctx.body() == null ? null : ctx.body().buffer();
     List<Map<String, Object>> rows = RowParser.parse(body == null ? new byte[0] : body.getBytes(),
         services.config().inference().maxRowsPerRequest());
+    if (coalescer != null && coalescer.takes(rows.size())) {
+      coalescer.add(model, rows).onComplete(ar -> {
+        if (ar.failed()) {
+          ctx.fail(ar.cause());
+        } else if (ar.result().error() != null) {
+          ctx.fail(ar.result().error());
+        } else {
+          Responses.send(ctx, 200, Buffer.buffer(PredictionFormat.json(ar.result().predictions(),
+              ar.result().target())));
+        }
+      });
+      return;
+    }
     services.vertx().eventBus().<Buffer>request(InferenceVerticle.PREDICT, new PredictCall(model, rows, true),
             new DeliveryOptions().setSendTimeout(services.config().bus().timeoutMs()))
         .map(Message::body)

@@ -16,10 +16,12 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 /**
@@ -125,6 +127,53 @@ final class InferenceService implements AutoCloseable {
     return model.compose(m -> Future.fromCompletionStage(engine.predict(m, rows, 0)
         .thenApply(p -> Buffer.buffer(PredictionFormat.json(p, m.target()))), context)
         .recover(t -> Future.failedFuture(PredictionEngine.unwrap(t))));
+  }
+
+  /**
+   * {@code inference.predict.batch}: the {@link PredictBatch} of small requests an api event loop gathered, sent to
+   * the engine together so one run serves them; each request gets its own outcome (its validation error, the
+   * model's encoding error for one of its rows, or its predictions). A missing model fails the whole batch.
+   */
+  Future<PredictOutcomes> predictBatch(Object body) {
+    if (!(body instanceof PredictBatch batch) || batch.requests() == null) {
+      throw ApiError.badRequest("body", "inference.predict.batch takes a PredictBatch");
+    }
+    int n = batch.requests().size();
+    PredictOutcomes.Outcome[] outcomes = new PredictOutcomes.Outcome[n];
+    List<List<Map<String, Object>>> valid = new ArrayList<>(n);
+    int[] positions = new int[n];
+    for (int i = 0; i < n; i++) {
+      try {
+        List<Map<String, Object>> rows = batch.requests().get(i);
+        valid.add(batch.validated() ? rows : PredictRequest.rows(rows, config.maxRowsPerRequest()));
+        positions[valid.size() - 1] = i;
+      } catch (ApiError e) {
+        outcomes[i] = PredictOutcomes.Outcome.failed(e);
+      }
+    }
+    if (valid.isEmpty()) {
+      return Future.succeededFuture(new PredictOutcomes(List.of(outcomes)));
+    }
+    String raw = batch.model();
+    Future<LoadedModel> model = raw == null ? selectedModel() : override(PredictRequest.parseSpec(raw, "model"));
+    return model.compose(m -> {
+      for (int i = 1; i < valid.size(); i++) {
+        if (!m.tryAcquire()) { // cannot fail: the batch already holds a reference
+          throw new IllegalStateException("model closed while referenced");
+        }
+      }
+      List<CompletableFuture<Predictions>> answers = engine.predictEach(m, valid);
+      CompletableFuture<Void> all = CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new));
+      return Future.fromCompletionStage(all.handle((v, t) -> v), context).map(v -> {
+        for (int i = 0; i < answers.size(); i++) {
+          CompletableFuture<Predictions> a = answers.get(i);
+          outcomes[positions[i]] = a.isCompletedExceptionally()
+              ? PredictOutcomes.Outcome.failed(PredictionEngine.unwrap(a.handle((p, t) -> t).join()))
+              : PredictOutcomes.Outcome.of(a.join(), m.target());
+        }
+        return new PredictOutcomes(List.of(outcomes));
+      });
+    });
   }
 
   private Future<LoadedModel> selectedModel() {

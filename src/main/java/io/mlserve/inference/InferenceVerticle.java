@@ -18,6 +18,8 @@ import io.vertx.ext.healthchecks.Status;
  */
 public final class InferenceVerticle extends VerticleBase {
   public static final String PREDICT = "inference.predict";
+  /** {@link PredictBatch}es of small requests gathered by an api event loop (see {@link PredictCoalescer}). */
+  public static final String PREDICT_BATCH = "inference.predict.batch";
   public static final String LIST = "models.list";
   public static final String SELECT = "models.select";
   static final String HEALTH_CHECK = "inference";
@@ -33,6 +35,16 @@ public final class InferenceVerticle extends VerticleBase {
   public Future<?> start() {
     service = new InferenceService(vertx, services);
     PredictCall.registerCodec(vertx);
+    PredictBatch.registerCodecs(vertx);
+    vertx.eventBus().<Object>consumer(PREDICT_BATCH, msg -> {
+      Future<PredictOutcomes> answer;
+      try {
+        answer = service.predictBatch(msg.body());
+      } catch (RuntimeException e) {
+        answer = Future.failedFuture(e);
+      }
+      answer.onSuccess(msg::reply).onFailure(t -> Bus.fail(msg, PREDICT_BATCH, t));
+    });
     vertx.eventBus().<Object>consumer(PREDICT, msg -> {
       Future<Buffer> answer;
       try {

@@ -1,8 +1,7 @@
 package io.mlserve.inference;
 
+import io.mlserve.bus.ByReferenceCodec;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.MessageCodec;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -24,11 +23,7 @@ public record PredictCall(String model, List<Map<String, Object>> rows, boolean 
 
   /** Registers the codec on this Vert.x instance once (both the api and the inference side call it). */
   public static void registerCodec(Vertx vertx) {
-    try {
-      vertx.eventBus().registerDefaultCodec(PredictCall.class, new Codec());
-    } catch (IllegalStateException alreadyRegistered) {
-      // another verticle instance of this process did it
-    }
+    ByReferenceCodec.register(vertx, PredictCall.class, new Codec());
   }
 
   /** The request as bus JSON ({@code {model?, rows}}), as another process or a plain JSON client sends it. */
@@ -58,37 +53,30 @@ public record PredictCall(String model, List<Map<String, Object>> rows, boolean 
     return body;
   }
 
-  static final class Codec implements MessageCodec<PredictCall, PredictCall> {
-    @Override
-    public void encodeToWire(Buffer buffer, PredictCall call) {
-      Buffer json = call.toJson().toBuffer();
-      buffer.appendInt(json.length()).appendBuffer(json);
+  static final class Codec extends ByReferenceCodec<PredictCall> {
+    Codec() {
+      super("mlserve.PredictCall");
     }
 
     @Override
-    public PredictCall decodeFromWire(int pos, Buffer buffer) {
-      int length = buffer.getInt(pos);
-      JsonObject json = new JsonObject(buffer.slice(pos + 4, pos + 4 + length));
-      List<Map<String, Object>> rows = new ArrayList<>();
-      for (Object o : json.getJsonArray("rows", new JsonArray())) {
+    protected JsonObject toJson(PredictCall call) {
+      return call.toJson();
+    }
+
+    @Override
+    protected PredictCall fromJson(JsonObject json) {
+      return new PredictCall(json.getString("model"), maps(json.getJsonArray("rows")), false); // check again here
+    }
+  }
+
+  /** A JSON array of row objects as the maps {@link PredictRequest} validates (a non-object becomes an empty map). */
+  static List<Map<String, Object>> maps(JsonArray array) {
+    List<Map<String, Object>> rows = new ArrayList<>(array == null ? 0 : array.size());
+    if (array != null) {
+      for (Object o : array) {
         rows.add(o instanceof JsonObject j ? j.getMap() : Map.of());
       }
-      return new PredictCall(json.getString("model"), rows, false); // another process: check again here
     }
-
-    @Override
-    public PredictCall transform(PredictCall call) {
-      return call;
-    }
-
-    @Override
-    public String name() {
-      return "mlserve.PredictCall";
-    }
-
-    @Override
-    public byte systemCodecID() {
-      return -1;
-    }
+    return rows;
   }
 }

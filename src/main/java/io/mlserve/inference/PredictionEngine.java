@@ -98,20 +98,70 @@ public final class PredictionEngine implements AutoCloseable {
    * @param indexOffset added to row indexes in error messages (0 unless the caller split the request itself)
    */
   public CompletableFuture<Predictions> predict(LoadedModel model, List<Map<String, Object>> rows, int indexOffset) {
+    return submit(model, List.of(rows), indexOffset).get(0);
+  }
+
+  /**
+   * Predicts several requests at once (single rows the api role coalesced), queued together so one run serves them,
+   * each answered on its own: a row the model cannot encode fails its request only. The caller passes one reference
+   * on the model per request.
+   */
+  public List<CompletableFuture<Predictions>> predictEach(LoadedModel model, List<List<Map<String, Object>>> requests) {
+    return submit(model, requests, 0);
+  }
+
+  private List<CompletableFuture<Predictions>> submit(LoadedModel model, List<List<Map<String, Object>>> requests,
+                                                      int indexOffset) {
     long start = System.nanoTime();
-    if (rows.isEmpty()) {
-      model.release();
-      return CompletableFuture.failedFuture(ApiError.unprocessable("body", "no rows to predict"));
+    int total = 0;
+    for (List<Map<String, Object>> rows : requests) {
+      total += rows.size();
     }
+    if (queuedRows.addAndGet(total) > settings.maxQueuedRows() || stopped) {
+      queuedRows.addAndGet(-total);
+      ApiError refused = stopped ? ApiError.unavailable("the inference engine is stopping")
+          : ApiError.unavailable("inference is overloaded: more than " + settings.maxQueuedRows()
+          + " rows are waiting (inference.maxQueuedRows); retry shortly").with("retryAfterMs", 100);
+      requests.forEach(r -> model.release());
+      return requests.stream().map(r -> CompletableFuture.<Predictions>failedFuture(refused)).toList();
+    }
+    List<CompletableFuture<Predictions>> answers = new ArrayList<>(requests.size());
+    List<Work> queued = new ArrayList<>(requests.size());
+    for (List<Map<String, Object>> rows : requests) {
+      if (rows.isEmpty()) {
+        model.release();
+        answers.add(CompletableFuture.failedFuture(ApiError.unprocessable("body", "no rows to predict")));
+        continue;
+      }
+      List<Work> parts = chunks(model, rows, indexOffset);
+      queued.addAll(parts);
+      CompletableFuture<Predictions> result = parts.size() == 1 ? parts.get(0).future : combine(parts);
+      CompletableFuture<Predictions> answer = new CompletableFuture<>();
+      int n = rows.size();
+      result.whenComplete((p, t) -> {
+        if (t != null) {
+          answer.completeExceptionally(unwrap(t));
+        } else {
+          record(p, n, System.nanoTime() - start);
+          answer.complete(p);
+        }
+      });
+      answers.add(answer);
+    }
+    queueLock.lock();
+    try {
+      queue.addAll(queued);
+      notEmpty.signal();
+    } finally {
+      queueLock.unlock();
+    }
+    return answers;
+  }
+
+  /** A request cut into runs of at most {@code chunkRows}, each holding its own reference on the model. */
+  private List<Work> chunks(LoadedModel model, List<Map<String, Object>> rows, int indexOffset) {
     int chunk = settings.chunkRows();
     int chunks = (rows.size() + chunk - 1) / chunk;
-    if (queuedRows.addAndGet(rows.size()) > settings.maxQueuedRows() || stopped) {
-      queuedRows.addAndGet(-rows.size());
-      model.release();
-      return CompletableFuture.failedFuture(stopped ? ApiError.unavailable("the inference engine is stopping")
-          : ApiError.unavailable("inference is overloaded: more than " + settings.maxQueuedRows()
-          + " rows are waiting (inference.maxQueuedRows); retry shortly").with("retryAfterMs", 100));
-    }
     List<Work> parts = new ArrayList<>(chunks);
     for (int c = 0; c < chunks; c++) {
       if (c > 0 && !model.tryAcquire()) { // cannot fail: this request already holds a reference
@@ -120,24 +170,7 @@ public final class PredictionEngine implements AutoCloseable {
       int from = c * chunk;
       parts.add(new Work(model, rows.subList(from, Math.min(rows.size(), from + chunk)), indexOffset + from));
     }
-    queueLock.lock();
-    try {
-      queue.addAll(parts);
-      notEmpty.signal();
-    } finally {
-      queueLock.unlock();
-    }
-    CompletableFuture<Predictions> result = parts.size() == 1 ? parts.get(0).future : combine(parts);
-    CompletableFuture<Predictions> answer = new CompletableFuture<>();
-    result.whenComplete((p, t) -> {
-      if (t != null) {
-        answer.completeExceptionally(unwrap(t));
-      } else {
-        record(p, rows.size(), System.nanoTime() - start);
-        answer.complete(p);
-      }
-    });
-    return answer;
+    return parts;
   }
 
   /** The failure itself, not the CompletionException that dependent stages wrap it in. */

@@ -70,4 +70,47 @@ class EncodingAndFormatTest {
     assertThat(back.rows().get(0)).containsEntry("Soil_Type", "C7745").containsEntry("Elevation", 2596);
     assertThat(codec.transform(call)).isSameAs(call);
   }
+
+  @Test
+  @DisplayName("between processes a PredictBatch travels as JSON, keeps its requests apart and arrives unvalidated")
+  void batchWireForm() {
+    PredictBatch.Codec codec = new PredictBatch.Codec();
+    Map<String, Object> other = new java.util.HashMap<>(InferenceFixtures.EXAMPLE_ROW);
+    other.put("Elevation", 3001);
+    PredictBatch batch = new PredictBatch(null, List.of(List.of(InferenceFixtures.EXAMPLE_ROW),
+        List.of(other, InferenceFixtures.EXAMPLE_ROW)), true);
+    io.vertx.core.buffer.Buffer wire = io.vertx.core.buffer.Buffer.buffer("x");
+    codec.encodeToWire(wire, batch);
+    PredictBatch back = codec.decodeFromWire(1, wire);
+    assertThat(back.model()).isNull();
+    assertThat(back.validated()).isFalse();
+    assertThat(back.requests()).extracting(List::size).containsExactly(1, 2);
+    assertThat(back.requests().get(1).get(0)).containsEntry("Elevation", 3001).containsEntry("Soil_Type", "C7745");
+    assertThat(codec.transform(batch)).isSameAs(batch);
+  }
+
+  @Test
+  @DisplayName("between processes outcomes keep every probability bit for bit, and errors their status and fields")
+  void outcomesWireForm() {
+    PredictOutcomes.Codec codec = new PredictOutcomes.Codec();
+    float[] probs = {0.1f, 0.2f, 0.7f, 1f / 3, 0f, 0f, 2f / 3};
+    Predictions p = new Predictions("modelo1", 4, new long[] {1, 2, 3, 4, 5, 6, 7}, new long[] {3}, probs);
+    io.mlserve.common.ApiError err = io.mlserve.common.ApiError.unprocessable("Slope", "above 90").with("index", 0);
+    PredictOutcomes out = new PredictOutcomes(List.of(PredictOutcomes.Outcome.of(p, "Cover_Type"),
+        PredictOutcomes.Outcome.failed(err)));
+    io.vertx.core.buffer.Buffer wire = io.vertx.core.buffer.Buffer.buffer();
+    codec.encodeToWire(wire, out);
+    PredictOutcomes back = codec.decodeFromWire(0, wire);
+    Predictions q = back.outcomes().get(0).predictions();
+    assertThat(q.model()).isEqualTo("modelo1");
+    assertThat(q.version()).isEqualTo(4);
+    assertThat(q.classes()).containsExactly(1, 2, 3, 4, 5, 6, 7);
+    assertThat(q.labels()).containsExactly(3);
+    assertThat(q.probabilities()).containsExactly(probs);
+    assertThat(back.outcomes().get(0).target()).isEqualTo("Cover_Type");
+    io.mlserve.common.ApiError e = back.outcomes().get(1).error();
+    assertThat(e.status()).isEqualTo(422);
+    assertThat(e.field()).isEqualTo("Slope");
+    assertThat(e.toJson()).isEqualTo(err.toJson());
+  }
 }

@@ -282,4 +282,67 @@ class PredictApiTest {
         InferenceVerticle.PREDICT, new JsonObject().put("rows", new JsonArray().add(row())))).body();
     assertThat(new JsonObject(ok).getJsonArray("predictions")).hasSize(1);
   }
+
+  @Test
+  @DisplayName("coalesced single rows (default model, ?model= overrides, a row one model rejects): each answer is its own")
+  void coalescedAnswersAreTheirOwn(Vertx vertx) throws Exception {
+    WebClient c = WebClient.create(vertx);
+    List<Map<String, Object>> rows = features(new CovertypeGenerator(9).rows(240));
+    java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+    List<String> problems = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    List<io.vertx.core.Future<Void>> lanes = new java.util.ArrayList<>();
+    for (int l = 0; l < 32; l++) {
+      lanes.add(lane(c, rows, next, problems));
+    }
+    InferenceFixtures.await(io.vertx.core.Future.all(lanes));
+    assertThat(problems).isEmpty();
+    assertThat(next.get()).isGreaterThanOrEqualTo(rows.size());
+  }
+
+  /** Request i: every 5th asks for ?model=other, every 7th for ?model=narrow with a soil type it lacks (422). */
+  private static io.vertx.core.Future<Void> lane(WebClient c, List<Map<String, Object>> rows,
+                                                 java.util.concurrent.atomic.AtomicInteger next, List<String> problems) {
+    int i = next.getAndIncrement();
+    if (i >= rows.size()) {
+      return io.vertx.core.Future.succeededFuture();
+    }
+    boolean rejected = i % 7 == 0;
+    String uri = rejected ? "/predict?model=narrow" : i % 5 == 0 ? "/predict?model=other" : "/predict";
+    Map<String, Object> row = rejected ? row("Soil_Type", "C7745").getMap() : rows.get(i);
+    return post(c, app.port(), uri, row).compose(r -> {
+      try {
+        if (rejected) {
+          assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(422);
+          assertThat(r.bodyAsJsonObject().getString("field")).isEqualTo("Soil_Type");
+        } else {
+          assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
+          JsonObject body = r.bodyAsJsonObject();
+          assertThat(body.getString("model")).isEqualTo(i % 5 == 0 ? "other" : "modelo1");
+          assertPredicts(i % 5 == 0 ? other : v2, row, body.getJsonArray("predictions").getJsonObject(0));
+        }
+      } catch (AssertionError e) {
+        problems.add("request " + i + ": " + e.getMessage());
+      }
+      return lane(c, rows, next, problems);
+    });
+  }
+
+  @Test
+  @DisplayName("inference.predict.batch from another process: each request is validated and answered on its own")
+  void busBatchForm() throws Exception {
+    var vertx = app.app().vertx();
+    PredictBatch batch = new PredictBatch(null, List.of(List.of(row().getMap()), List.of(row("Slope", 95).getMap()),
+        List.of(row().getMap(), row("Elevation", 3100).getMap())), false);
+    PredictOutcomes reply = InferenceFixtures.await(vertx.eventBus().<PredictOutcomes>request(
+        InferenceVerticle.PREDICT_BATCH, batch)).body();
+    assertThat(reply.outcomes()).hasSize(3);
+    assertPredicts(v2, EXAMPLE_ROW, new JsonObject(new String(PredictionFormat.json(reply.outcomes().get(0)
+        .predictions(), reply.outcomes().get(0).target()), java.nio.charset.StandardCharsets.UTF_8))
+        .getJsonArray("predictions").getJsonObject(0));
+    io.mlserve.common.ApiError e = reply.outcomes().get(1).error();
+    assertThat(e.status()).isEqualTo(422);
+    assertThat(e.field()).isEqualTo("Slope");
+    assertThat(reply.outcomes().get(2).predictions().rows()).isEqualTo(2);
+    assertThat(reply.outcomes().get(2).predictions().version()).isEqualTo(2);
+  }
 }

@@ -134,16 +134,65 @@ class PredictionEngineTest {
     assertThat(model.isClosed()).isTrue();
   }
 
-  @Test
-  @DisplayName("a category the serving model does not know (its own metadata) is a 422 naming row, field, values")
-  void modelCategories() throws Exception {
+  /** The forest with metadata whose Soil_Type list lacks C7745 (which the schema allows): same width. */
+  private LoadedModel narrowModel() throws Exception {
     io.vertx.core.json.JsonObject meta = FOREST.metadata().withVersion(1).toJson();
     io.vertx.core.json.JsonArray features = meta.getJsonArray("features");
     io.vertx.core.json.JsonObject soil = features.getJsonObject(features.size() - 1);
     List<Object> cats = new ArrayList<>(soil.getJsonArray("categories").getList());
-    cats.set(cats.indexOf("C7745"), "C0000"); // same width, one category the schema allows but the model lacks
+    cats.set(cats.indexOf("C7745"), "C0000");
     soil.put("categories", new io.vertx.core.json.JsonArray(cats));
-    LoadedModel model = loader.load(FOREST.onnx(), io.mlserve.registry.ModelMetadata.parse(meta));
+    return loader.load(FOREST.onnx(), io.mlserve.registry.ModelMetadata.parse(meta));
+  }
+
+  @Test
+  @DisplayName("predictEach: requests queued together share one run; a row the model cannot encode fails its own")
+  void predictEach() throws Exception {
+    LoadedModel model = narrowModel();
+    engine(true, 100_000);
+    Map<String, Object> bad = new java.util.HashMap<>(InferenceFixtures.EXAMPLE_ROW); // Soil_Type C7745
+    Map<String, Object> good = new java.util.HashMap<>(bad);
+    good.put("Soil_Type", "C0000");
+    Map<String, Object> other = new java.util.HashMap<>(ROWS.get(2));
+    other.put("Soil_Type", "C0000");
+    List<List<Map<String, Object>>> requests = List.of(List.of(good), List.of(bad), List.of(good, other));
+    for (int i = 0; i < requests.size(); i++) {
+      model.tryAcquire();
+    }
+    List<CompletableFuture<Predictions>> answers = engine.predictEach(model, requests);
+    CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).handle((v, t) -> v).get(20, TimeUnit.SECONDS);
+    assertThat(answers.get(0).join().rows()).isEqualTo(1);
+    ApiError e = (ApiError) answers.get(1).handle((p, t) -> t).join();
+    assertThat(e.status()).isEqualTo(422);
+    assertThat(e.field()).isEqualTo("Soil_Type");
+    assertThat(e.toJson().getInteger("index")).isZero(); // its own request's row index
+    Predictions third = answers.get(2).join();
+    assertThat(third.rows()).isEqualTo(2);
+    float[] x = new float[2 * model.encoder().width()];
+    assertThat(model.encoder().encode(List.of(good, other), 0, x, 0)).isNull();
+    float[] expected = model.run(x, 2).probabilities();
+    assertThat(java.util.Arrays.copyOfRange(expected, 0, 7)).isNotEqualTo(java.util.Arrays.copyOfRange(expected, 7, 14));
+    assertThat(third.probabilities()).as("each request's rows, in its order").containsExactly(expected);
+    assertThat(answers.get(0).join().probabilities()).containsExactly(java.util.Arrays.copyOfRange(expected, 0, 7));
+    assertThat(batchSize().count()).as("one ORT run for the requests that encode").isEqualTo(1);
+    assertThat(batchSize().totalAmount()).isEqualTo(3);
+    assertThat(model.references()).as("every request gave its reference back").isEqualTo(1);
+
+    engine.close();
+    engine(true, 2);
+    model.tryAcquire();
+    model.tryAcquire();
+    List<CompletableFuture<Predictions>> refused = engine.predictEach(model, List.of(List.of(good), List.of(good,
+        good)));
+    assertThat(refused).allSatisfy(f -> assertThat(((ApiError) f.handle((p, t) -> t).join()).status()).isEqualTo(503));
+    assertThat(model.references()).isEqualTo(1);
+    model.retire();
+  }
+
+  @Test
+  @DisplayName("a category the serving model does not know (its own metadata) is a 422 naming row, field, values")
+  void modelCategories() throws Exception {
+    LoadedModel model = narrowModel();
     engine(true, 100_000);
     Map<String, Object> row = new java.util.HashMap<>(InferenceFixtures.EXAMPLE_ROW);
     model.tryAcquire();
