@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Issue 8, fault "a slow or hung event-bus consumer never blocks the event loop": the inference role is replaced by
- * a consumer of {@code inference.predict} that never answers half of the requests and answers the other half only
+ * a consumer of {@code inference.predict} and {@code inference.predict.batch} that never answers half of the requests and answers the other half only
  * after sleeping 2 s on a worker thread (far past the bus timeout). While 16 callers keep POSTing /predict, the
  * other routes keep their latency and every caller gets a 504 with a JSON body shortly after the timeout.
  * {@link TestApp#close()} fails the test if Vert.x reported a blocked thread meanwhile.
@@ -51,17 +51,24 @@ class HungConsumerTest {
       AtomicInteger received = new AtomicInteger();
       // the slow "inference" threads: a pool of its own, as the inference role has its runners
       io.vertx.core.WorkerExecutor slow = appVertx.createSharedWorkerExecutor("slow-inference", 48);
-      MessageConsumer<Object> hung = appVertx.eventBus().consumer(InferenceVerticle.PREDICT, msg -> {
+      io.vertx.core.Handler<io.vertx.core.eventbus.Message<Object>> hang = msg -> {
         if (received.incrementAndGet() % 2 == 0) {
           return; // never answers
         }
         // "inference made to sleep": blocks a worker, never the event loop; the late reply is dropped
+        Object late = InferenceVerticle.PREDICT.equals(msg.address()) ? Buffer.buffer("{\"predictions\":[]}")
+            : new io.mlserve.inference.PredictOutcomes(List.of());
         slow.executeBlocking(() -> {
           Thread.sleep(2000);
           return null;
-        }, false).onComplete(ar -> msg.reply(Buffer.buffer("{\"predictions\":[]}")));
-      });
+        }, false).onComplete(ar -> msg.reply(late));
+      };
+      // single rows travel coalesced (inference.predict.batch), arrays one by one (inference.predict)
+      io.mlserve.inference.PredictBatch.registerCodecs(appVertx);
+      MessageConsumer<Object> hung = appVertx.eventBus().consumer(InferenceVerticle.PREDICT, hang);
+      MessageConsumer<Object> hungBatch = appVertx.eventBus().consumer(InferenceVerticle.PREDICT_BATCH, hang);
       hung.completion().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+      hungBatch.completion().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
 
       // baseline: only /health/live
       LoadResult baseline = load.run("127.0.0.1", app.port(), PROBE_USERS, PROBE_USERS, Duration.ofSeconds(1),
@@ -88,6 +95,7 @@ class HungConsumerTest {
             return s.get("GET /health/live", "/health/live");
           });
       hung.unregister();
+      hungBatch.unregister();
       slow.close();
 
       LoadResult.Series base = baseline.series("GET /health/live");
