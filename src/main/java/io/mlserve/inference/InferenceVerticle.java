@@ -7,7 +7,6 @@ import io.mlserve.bus.Bus;
 import io.mlserve.registry.ModelRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.Status;
 
@@ -36,24 +35,8 @@ public final class InferenceVerticle extends VerticleBase {
     service = new InferenceService(vertx, services);
     PredictCall.registerCodec(vertx);
     PredictBatch.registerCodecs(vertx);
-    vertx.eventBus().<Object>consumer(PREDICT_BATCH, msg -> {
-      Future<PredictOutcomes> answer;
-      try {
-        answer = service.predictBatch(msg.body());
-      } catch (RuntimeException e) {
-        answer = Future.failedFuture(e);
-      }
-      answer.onSuccess(msg::reply).onFailure(t -> Bus.fail(msg, PREDICT_BATCH, t));
-    });
-    vertx.eventBus().<Object>consumer(PREDICT, msg -> {
-      Future<Buffer> answer;
-      try {
-        answer = service.predict(msg.body() == null ? new JsonObject() : msg.body());
-      } catch (RuntimeException e) {
-        answer = Future.failedFuture(e);
-      }
-      answer.onSuccess(msg::reply).onFailure(t -> Bus.fail(msg, PREDICT, t));
-    });
+    answer(PREDICT_BATCH, service::predictBatch);
+    answer(PREDICT, body -> service.predict(body == null ? new JsonObject() : body));
     Bus.consume(vertx, LIST, body -> service.list());
     Bus.consume(vertx, SELECT, service::select);
     vertx.eventBus().<JsonObject>consumer(ModelRegistry.CHANGED_ADDRESS, m -> service.onModelsChanged(m.body()));
@@ -67,6 +50,19 @@ public final class InferenceVerticle extends VerticleBase {
     });
     RolePresence.announce(vertx, Role.INFERENCE);
     return service.start();
+  }
+
+  /** A consumer whose reply is whatever object the handler's future gives (bytes, outcomes), errors as ApiErrors. */
+  private void answer(String address, java.util.function.Function<Object, Future<?>> handler) {
+    vertx.eventBus().<Object>consumer(address, msg -> {
+      Future<?> answer;
+      try {
+        answer = handler.apply(msg.body());
+      } catch (RuntimeException e) {
+        answer = Future.failedFuture(e);
+      }
+      answer.onSuccess(msg::reply).onFailure(t -> Bus.fail(msg, address, t));
+    });
   }
 
   @Override
