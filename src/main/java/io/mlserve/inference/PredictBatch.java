@@ -27,15 +27,6 @@ public record PredictBatch(String model, List<List<Map<String, Object>>> request
     ByReferenceCodec.register(vertx, PredictOutcomes.class, new PredictOutcomes.Codec());
   }
 
-  /** Rows in all the requests together. */
-  public int rows() {
-    int n = 0;
-    for (List<Map<String, Object>> r : requests) {
-      n += r.size();
-    }
-    return n;
-  }
-
   static final class Codec extends ByReferenceCodec<PredictBatch> {
     Codec() {
       super("mlserve.PredictBatch");
