@@ -157,11 +157,7 @@ final class InferenceService implements AutoCloseable {
     String raw = batch.model();
     Future<LoadedModel> model = raw == null ? selectedModel() : override(PredictRequest.parseSpec(raw, "model"));
     return model.compose(m -> {
-      for (int i = 1; i < valid.size(); i++) {
-        if (!m.tryAcquire()) { // cannot fail: the batch already holds a reference
-          throw new IllegalStateException("model closed while referenced");
-        }
-      }
+      m.acquireMore(valid.size() - 1); // one reference per request, as the engine releases them
       List<CompletableFuture<Predictions>> answers = engine.predictEach(m, valid);
       CompletableFuture<Void> all = CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new));
       return Future.fromCompletionStage(all.handle((v, t) -> v), context).map(v -> {

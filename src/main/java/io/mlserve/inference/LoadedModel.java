@@ -110,6 +110,20 @@ public final class LoadedModel {
     }
   }
 
+  /**
+   * Takes {@code n} more references for a caller that already holds one (so the model cannot close meanwhile): the
+   * parts of a request cut into chunks, or the other requests of a coalesced batch.
+   */
+  public void acquireMore(int n) {
+    if (n <= 0) {
+      return;
+    }
+    if (refs.getAndAdd(n) <= 0) {
+      refs.addAndGet(-n);
+      throw new IllegalStateException("model " + this + " closed while referenced");
+    }
+  }
+
   public void release() {
     int n = refs.decrementAndGet();
     if (n == 0) {

@@ -163,10 +163,8 @@ public final class PredictionEngine implements AutoCloseable {
     int chunk = settings.chunkRows();
     int chunks = (rows.size() + chunk - 1) / chunk;
     List<Work> parts = new ArrayList<>(chunks);
+    model.acquireMore(chunks - 1); // the request's own reference serves its first chunk
     for (int c = 0; c < chunks; c++) {
-      if (c > 0 && !model.tryAcquire()) { // cannot fail: this request already holds a reference
-        throw new IllegalStateException("model closed while referenced");
-      }
       int from = c * chunk;
       parts.add(new Work(model, rows.subList(from, Math.min(rows.size(), from + chunk)), indexOffset + from));
     }

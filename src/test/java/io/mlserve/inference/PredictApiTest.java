@@ -284,7 +284,8 @@ class PredictApiTest {
   }
 
   @Test
-  @DisplayName("coalesced single rows (default model, ?model= overrides, a row one model rejects): each answer is its own")
+  @DisplayName("coalesced single rows (default model, ?model= overrides, a row one model rejects): each answer is "
+      + "its own")
   void coalescedAnswersAreTheirOwn(Vertx vertx) throws Exception {
     WebClient c = WebClient.create(vertx);
     List<Map<String, Object>> rows = features(new CovertypeGenerator(9).rows(240));
@@ -301,7 +302,7 @@ class PredictApiTest {
 
   /** Request i: every 5th asks for ?model=other, every 7th for ?model=narrow with a soil type it lacks (422). */
   private static io.vertx.core.Future<Void> lane(WebClient c, List<Map<String, Object>> rows,
-                                                 java.util.concurrent.atomic.AtomicInteger next, List<String> problems) {
+      java.util.concurrent.atomic.AtomicInteger next, List<String> problems) {
     int i = next.getAndIncrement();
     if (i >= rows.size()) {
       return io.vertx.core.Future.succeededFuture();

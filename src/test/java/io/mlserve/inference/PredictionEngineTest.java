@@ -171,7 +171,8 @@ class PredictionEngineTest {
     float[] x = new float[2 * model.encoder().width()];
     assertThat(model.encoder().encode(List.of(good, other), 0, x, 0)).isNull();
     float[] expected = model.run(x, 2).probabilities();
-    assertThat(java.util.Arrays.copyOfRange(expected, 0, 7)).isNotEqualTo(java.util.Arrays.copyOfRange(expected, 7, 14));
+    assertThat(java.util.Arrays.copyOfRange(expected, 0, 7))
+        .isNotEqualTo(java.util.Arrays.copyOfRange(expected, 7, 14));
     assertThat(third.probabilities()).as("each request's rows, in its order").containsExactly(expected);
     assertThat(answers.get(0).join().probabilities()).containsExactly(java.util.Arrays.copyOfRange(expected, 0, 7));
     assertThat(batchSize().count()).as("one ORT run for the requests that encode").isEqualTo(1);

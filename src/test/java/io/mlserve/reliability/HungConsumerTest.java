@@ -29,9 +29,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Issue 8, fault "a slow or hung event-bus consumer never blocks the event loop": the inference role is replaced by
- * a consumer of {@code inference.predict} and {@code inference.predict.batch} that never answers half of the requests and answers the other half only
- * after sleeping 2 s on a worker thread (far past the bus timeout). While 16 callers keep POSTing /predict, the
- * other routes keep their latency and every caller gets a 504 with a JSON body shortly after the timeout.
+ * consumers of {@code inference.predict} and {@code inference.predict.batch} that never answer half of the requests
+ * and answer the other half only after sleeping 2 s on a worker thread (far past the bus timeout). While 16 callers
+ * keep POSTing /predict, the other routes keep their latency and every caller gets a 504 with a JSON body shortly
+ * after the timeout.
  * {@link TestApp#close()} fails the test if Vert.x reported a blocked thread meanwhile.
  */
 @ExtendWith(VertxExtension.class)
