@@ -38,7 +38,7 @@ public final class InferenceRoutes implements RouteModule {
     // mount runs once per HTTP server verticle, on its event loop: each loop gathers its own requests
     Context loop = services.vertx().getOrCreateContext();
     PredictCoalescer coalescer = inference.batching() ? new PredictCoalescer(services.vertx(), loop,
-        inference.maxBatchRows(), services.config().bus().timeoutMs()) : null;
+        inference.maxBatchRows(), services.config().bus().timeoutMs(), services.metrics()) : null;
     var sec = services.config().security();
     Auth.read(router.get("/models"), sec)
         .handler(ctx -> Responses.reply(ctx, request(InferenceVerticle.LIST, new JsonObject())));

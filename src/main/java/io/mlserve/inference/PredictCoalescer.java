@@ -1,5 +1,7 @@
 package io.mlserve.inference;
 
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.mlserve.bus.Bus;
 import io.mlserve.common.ApiError;
 import io.mlserve.inference.PredictOutcomes.Outcome;
@@ -33,14 +35,19 @@ final class PredictCoalescer {
   private final Context context;
   private final int maxRows;
   private final DeliveryOptions delivery;
+  private final DistributionSummary perMessage;
   private final Map<String, Pending> pending = new HashMap<>(); // by ?model= ("" for the selected model)
   private boolean flushQueued;
 
-  PredictCoalescer(Vertx vertx, Context context, int maxRows, long timeoutMs) {
+  PredictCoalescer(Vertx vertx, Context context, int maxRows, long timeoutMs, MeterRegistry metrics) {
     this.vertx = vertx;
     this.context = context;
     this.maxRows = maxRows;
     this.delivery = new DeliveryOptions().setSendTimeout(timeoutMs);
+    this.perMessage = DistributionSummary.builder("mlserve.predict.coalesced.requests")
+        .description("Requests per inference.predict.batch message an api event loop sent (api-side batching)")
+        .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64)
+        .register(metrics);
     PredictBatch.registerCodecs(vertx);
   }
 
@@ -75,6 +82,7 @@ final class PredictCoalescer {
   }
 
   private void send(Pending p) {
+    perMessage.record(p.promises.size());
     vertx.eventBus().<PredictOutcomes>request(InferenceVerticle.PREDICT_BATCH,
             new PredictBatch(p.model, p.requests, true), delivery)
         .map(Message::body)

@@ -263,7 +263,8 @@ class PredictApiTest {
     assertThat(after[0] - before[0]).as("rows run").isEqualTo(300);
     assertThat(after[1] - before[1]).as("ORT runs").isLessThan(300);
     assertThat(scrape).contains("mlserve_predict_latency_seconds_bucket{model=\"modelo1\"")
-        .contains("mlserve_predict_requests_total{model=\"modelo1\",version=\"2\"}");
+        .contains("mlserve_predict_requests_total{model=\"modelo1\",version=\"2\"}")
+        .contains("mlserve_predict_coalesced_requests_count");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.mlserve.inference;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mlserve.common.ApiError;
 import io.mlserve.inference.PredictOutcomes.Outcome;
 import io.vertx.core.Context;
@@ -30,6 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(VertxExtension.class)
 class PredictCoalescerTest {
   private static final long[] CLASSES = {1, 2, 3, 4, 5, 6, 7};
+  private static final SimpleMeterRegistry METRICS = new SimpleMeterRegistry();
   private final List<PredictBatch> seen = Collections.synchronizedList(new ArrayList<>());
   private MessageConsumer<PredictBatch> consumer;
 
@@ -70,7 +72,7 @@ class PredictCoalescerTest {
     Context loop = vertx.getOrCreateContext();
     CompletableFuture<List<Future<Outcome>>> added = new CompletableFuture<>();
     loop.runOnContext(v -> {
-      PredictCoalescer coalescer = new PredictCoalescer(vertx, loop, maxRows, 5000);
+      PredictCoalescer coalescer = new PredictCoalescer(vertx, loop, maxRows, 5000, METRICS);
       List<Future<Outcome>> fs = new ArrayList<>();
       for (int i = 0; i < elevations.length; i++) {
         fs.add(coalescer.add(models.get(i % models.size()), List.of(row(elevations[i]))));
@@ -105,6 +107,18 @@ class PredictCoalescerTest {
       assertThat(label(fs.get(i))).as("request %d", i).isEqualTo(expected[i]);
     }
     assertThat(fs.get(4).result().predictions().model()).isEqualTo("other:2");
+  }
+
+  @Test
+  @DisplayName("mlserve_predict_coalesced_requests counts the requests of every message sent")
+  void coalescedMetric(Vertx vertx) throws Exception {
+    inference(vertx, PredictCoalescerTest::byElevation);
+    var summary = METRICS.get("mlserve.predict.coalesced.requests").summary();
+    long messages = summary.count();
+    double requests = summary.totalAmount();
+    inOnePass(vertx, 4, Collections.singletonList(null), 1, 2, 3, 4, 5, 6);
+    assertThat(summary.count() - messages).isEqualTo(2);
+    assertThat(summary.totalAmount() - requests).isEqualTo(6);
   }
 
   @Test
