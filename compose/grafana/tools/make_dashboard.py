@@ -49,9 +49,12 @@ panel("Recommendation batch jobs", [
 panel("Predict latency p50 / p99", [
     'histogram_quantile(0.5, sum by (le) (rate(mlserve_predict_latency_seconds_bucket[5m])))',
     'histogram_quantile(0.99, sum by (le) (rate(mlserve_predict_latency_seconds_bucket[5m])))'], "s", legend=["p50", "p99"])
-panel("Predict batch size (rows per ONNX Runtime run)", [
+panel("Predict batching (rows per ONNX Runtime run, requests per api bus message)", [
     'sum(rate(mlserve_batch_size_sum[1m])) / clamp_min(sum(rate(mlserve_batch_size_count[1m])), 1e-9)',
-    'histogram_quantile(0.99, sum by (le) (rate(mlserve_batch_size_bucket[5m])))'], legend=["mean", "p99"])
+    'histogram_quantile(0.99, sum by (le) (rate(mlserve_batch_size_bucket[5m])))',
+    'sum(rate(mlserve_predict_coalesced_requests_sum[1m]))'
+    ' / clamp_min(sum(rate(mlserve_predict_coalesced_requests_count[1m])), 1e-9)'],
+    legend=["rows per run, mean", "rows per run, p99", "requests per bus message, mean"])
 panel("Predictions by model and version", [
     'sum by (model, version) (rate(mlserve_predict_rows_total[1m]))'], "rowsps", legend=["{{model}} v{{version}}"])
 panel("Model version serving (production)", ['max by (model, version) (mlserve_model_serving)'], kind="stat",
