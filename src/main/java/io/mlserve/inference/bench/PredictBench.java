@@ -187,8 +187,10 @@ public final class PredictBench implements Callable<Integer> {
     }
     double[] after = s.batchStats();
     double runs = after[1] - before[1];
-    System.out.println(fmt("  mean rows per ORT run: %.1f (%.0f runs)", runs == 0 ? 0 : (after[0] - before[0]) / runs,
-        runs));
+    double messages = after[3] - before[3];
+    System.out.println(fmt("  mean rows per ORT run: %.1f (%.0f runs); requests per api bus message: %s",
+        runs == 0 ? 0 : (after[0] - before[0]) / runs, runs,
+        messages == 0 ? "none coalesced" : fmt("%.1f (%.0f messages)", (after[2] - before[2]) / messages, messages)));
     return result;
   }
 
@@ -293,18 +295,19 @@ public final class PredictBench implements Callable<Integer> {
       return new JsonObject(get("/models")).getJsonObject("selected");
     }
 
-    /** mlserve_batch_size sum and count from /metrics. */
+    /** Sum and count of mlserve_batch_size, then of mlserve_predict_coalesced_requests, from /metrics. */
     double[] batchStats() throws Exception {
-      double sum = 0;
-      double count = 0;
+      String[] names = {"mlserve_batch_size_sum", "mlserve_batch_size_count", "mlserve_predict_coalesced_requests_sum",
+          "mlserve_predict_coalesced_requests_count"};
+      double[] values = new double[names.length];
       for (String line : get("/metrics").split("\n")) {
-        if (line.startsWith("mlserve_batch_size_sum")) {
-          sum = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-        } else if (line.startsWith("mlserve_batch_size_count")) {
-          count = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        for (int i = 0; i < names.length; i++) {
+          if (line.startsWith(names[i] + " ") || line.startsWith(names[i] + "{")) {
+            values[i] = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+          }
         }
       }
-      return new double[] {sum, count};
+      return values;
     }
 
     @Override
