@@ -86,24 +86,23 @@ final class PredictCoalescer {
     vertx.eventBus().<PredictOutcomes>request(InferenceVerticle.PREDICT_BATCH,
             new PredictBatch(p.model, p.requests, true), delivery)
         .map(Message::body)
-        .onComplete(ar -> {
-          List<Outcome> outcomes = ar.succeeded() ? ar.result().outcomes() : null;
-          if (ar.succeeded() && outcomes.size() != p.promises.size()) {
-            LOG.error("inference answered {} outcomes for a batch of {} requests", outcomes.size(),
-                p.promises.size());
-            outcomes = null;
-          }
-          ApiError failure = ar.failed() ? Bus.toApiError(InferenceVerticle.PREDICT_BATCH, ar.cause())
-              : outcomes == null ? new ApiError(500, "internal error", "the request failed inside the service; see "
-              + "its logs") : null;
-          for (int i = 0; i < p.promises.size(); i++) {
-            if (failure != null) {
-              p.promises.get(i).fail(failure);
-            } else {
-              p.promises.get(i).complete(outcomes.get(i));
-            }
-          }
-        });
+        .onSuccess(reply -> answer(p, reply.outcomes()))
+        .onFailure(t -> failAll(p, Bus.toApiError(InferenceVerticle.PREDICT_BATCH, t)));
+  }
+
+  private static void answer(Pending p, List<Outcome> outcomes) {
+    if (outcomes.size() != p.promises.size()) { // never hand a request someone else's answer
+      LOG.error("inference answered {} outcomes for a batch of {} requests", outcomes.size(), p.promises.size());
+      failAll(p, new ApiError(500, "internal error", "the request failed inside the service; see its logs"));
+      return;
+    }
+    for (int i = 0; i < outcomes.size(); i++) {
+      p.promises.get(i).complete(outcomes.get(i));
+    }
+  }
+
+  private static void failAll(Pending p, ApiError error) {
+    p.promises.forEach(promise -> promise.fail(error));
   }
 
   /** Requests waiting for the same model. */
