@@ -204,6 +204,16 @@ public final class JvmProcess implements AutoCloseable {
       return this;
     }
 
+    /** Adds every option of a space-separated line, as a {@code --jvm-args}-style bench option gives them. */
+    public Builder jvmArgs(String line) {
+      for (String a : line.trim().split("\\s+")) {
+        if (!a.isEmpty()) {
+          jvmArgs.add(a);
+        }
+      }
+      return this;
+    }
+
     /** Starts the JVM with its own defaults, without {@link #SERVICE_JVM_OPTIONS}. */
     public Builder plainJvm() {
       serviceOptions = false;

@@ -94,11 +94,7 @@ public final class StartupBench implements Callable<Integer> {
     if (plainJvm) {
       b.plainJvm();
     }
-    for (String a : (jvmArgs + " " + extraJvmArgs).trim().split("\\s+")) {
-      if (!a.isEmpty()) {
-        b.jvmArg(a);
-      }
-    }
+    b.jvmArgs(jvmArgs + " " + extraJvmArgs);
     long t0 = System.nanoTime();
     try (JvmProcess p = b.start()) {
       long waited = p.awaitHttp200("http://127.0.0.1:" + port + "/health/ready", 60_000);

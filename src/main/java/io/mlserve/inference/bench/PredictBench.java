@@ -268,11 +268,7 @@ public final class PredictBench implements Callable<Integer> {
           b.env(e.substring(0, eq), e.substring(eq + 1));
         }
       }
-      for (String a : jvmArgs.trim().split("\\s+")) {
-        if (!a.isEmpty()) {
-          b.jvmArg(a);
-        }
-      }
+      b.jvmArgs(jvmArgs);
       JvmProcess p = b.start();
       if (p.awaitHttp200("http://127.0.0.1:" + port + "/health/ready", 120_000) < 0) {
         String log = p.logText();

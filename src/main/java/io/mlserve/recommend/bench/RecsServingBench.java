@@ -128,13 +128,8 @@ public final class RecsServingBench implements Callable<Integer> {
   }
 
   private JvmProcess startMongo(int port, Path dataDir) throws Exception {
-    JvmProcess.Builder b = JvmProcess.builder().jvmArg("-Xms" + mongoHeap).jvmArg("-Xmx" + mongoHeap);
-    for (String a : mongoJvmArgs.trim().split("\\s+")) {
-      if (!a.isEmpty()) {
-        b.jvmArg(a);
-      }
-    }
-    JvmProcess mongo = b
+    JvmProcess mongo = JvmProcess.builder().jvmArg("-Xms" + mongoHeap).jvmArg("-Xmx" + mongoHeap)
+        .jvmArgs(mongoJvmArgs)
         .args("mongo", "--backend", "memory", "--port", String.valueOf(port), "--data-dir", dataDir.toString()).start();
     if (!mongo.awaitOutput("mongo: listening on", 60_000)) {
       String log = mongo.logText();
