@@ -1,5 +1,6 @@
 package io.mlserve.inference.bench;
 
+import io.mlserve.bench.CpuUse;
 import io.mlserve.bench.JvmProcess;
 import io.mlserve.bench.Stats;
 import io.mlserve.bench.load.LoadGenerator;
@@ -100,15 +101,17 @@ public final class PredictBench implements Callable<Integer> {
           on.selected().getInteger("servingVersion"), on.selected().getLong("loadMs")));
       warm(on, single);
       warm(off, single);
-      double[][] onRuns = new double[2][rounds];
-      double[][] offRuns = new double[2][rounds];
+      double[][] onRuns = new double[3][rounds];
+      double[][] offRuns = new double[3][rounds];
       for (int r = 0; r < rounds; r++) {
         SingleRow a = singleRow(on, single, "batching on, round " + (r + 1));
         SingleRow b = singleRow(off, single, "batching off, round " + (r + 1));
         onRuns[0][r] = a.rps();
         onRuns[1][r] = a.p99();
+        onRuns[2][r] = a.serverMicrosPerRequest();
         offRuns[0][r] = b.rps();
         offRuns[1][r] = b.p99();
+        offRuns[2][r] = b.serverMicrosPerRequest();
       }
       double onRps = Stats.median(onRuns[0]);
       double offRps = Stats.median(offRuns[0]);
@@ -117,6 +120,13 @@ public final class PredictBench implements Callable<Integer> {
           Stats.median(offRuns[1])));
       System.out.println(fmt("single-row ratio batching on/off: %.2fx req/s (goal >= 1.5x); per round: %s", onRps / offRps,
           ratios(onRuns[0], offRuns[0])));
+      if (CpuUse.available()) {
+        double onCpu = Stats.median(onRuns[2]);
+        double offCpu = Stats.median(offRuns[2]);
+        System.out.println(fmt("server CPU per single-row request, median: batching on %.1f us, off %.1f us; off/on"
+            + " %.2fx (the work batching saves, apart from the load generator sharing the cores); per round: %s",
+            onCpu, offCpu, offCpu / onCpu, ratios(offRuns[2], onRuns[2])));
+      }
       if (!skip.contains("arrays")) {
         arrays(on, 256, arraySeconds);
         arrays(on, 10_000, arraySeconds);
@@ -164,15 +174,16 @@ public final class PredictBench implements Callable<Integer> {
     return dir;
   }
 
-  private record SingleRow(double rps, double p50, double p99, long errors) {
+  private record SingleRow(double rps, double p50, double p99, long errors, double serverMicrosPerRequest) {
   }
 
   private SingleRow singleRow(Server s, String body, String label) throws Exception {
     double[] before = s.batchStats();
     SingleRow result;
+    CpuUse.Mark cpuFrom = CpuUse.mark(s.process.pid());
     if (BenchClients.wrkAvailable()) {
       BenchClients.WrkResult w = BenchClients.wrk(s.url("/predict"), body, connections, duration);
-      result = new SingleRow(w.requestsPerSecond(), w.p50Ms(), w.p99Ms(), w.errors());
+      result = new SingleRow(w.requestsPerSecond(), w.p50Ms(), w.p99Ms(), w.errors(), 0);
       System.out.println(fmt("single-row POST /predict, %s (wrk, %d connections, %d s): %.0f req/s, p50 %.2f ms,"
           + " p99 %.2f ms, errors %d of %d", label, connections, duration, w.requestsPerSecond(), w.p50Ms(),
           w.p99Ms(), w.errors(), w.requests()));
@@ -181,17 +192,29 @@ public final class PredictBench implements Callable<Integer> {
         Buffer b = Buffer.buffer(body);
         LoadResult r = gen.run("127.0.0.1", s.port, connections, connections, LoadGenerator.seconds(0),
             LoadGenerator.seconds(duration), (sess, i) -> sess.send("predict", HttpMethod.POST, "/predict", b));
-        result = new SingleRow(r.requestsPerSecond(), r.percentileMs(50), r.percentileMs(99), r.errors());
+        result = new SingleRow(r.requestsPerSecond(), r.percentileMs(50), r.percentileMs(99), r.errors(), 0);
         System.out.print(r.summary("single-row POST /predict, " + label + " (Java client; wrk not installed)"));
       }
     }
+    CpuUse cpu = CpuUse.since(cpuFrom, s.process.pid());
     double[] after = s.batchStats();
     double runs = after[1] - before[1];
     double messages = after[3] - before[3];
     System.out.println(fmt("  mean rows per ORT run: %.1f (%.0f runs); requests per api bus message: %s",
         runs == 0 ? 0 : (after[0] - before[0]) / runs, runs,
         messages == 0 ? "none coalesced" : fmt("%.1f (%.0f messages)", (after[2] - before[2]) / messages, messages)));
-    return result;
+    if (!CpuUse.available() || result.rps() <= 0) {
+      return result;
+    }
+    double served = result.rps() * cpu.wallSeconds();
+    double micros = cpu.serverSeconds() * 1e6 / served;
+    // the Java client runs inside this JVM, so only wrk (a child process) is counted as the load generator
+    System.out.println(fmt("  CPU per request: server %.1f us, load generator %s; cores busy %.2f (server %.2f, load"
+            + " generator %s, other %.2f)", micros,
+        BenchClients.wrkAvailable() ? fmt("%.1f us", cpu.childSeconds() * 1e6 / served) : "in this JVM",
+        cpu.busyCores(), cpu.serverCores(), BenchClients.wrkAvailable() ? fmt("%.2f", cpu.childCores()) : "-",
+        Math.max(0, cpu.busyCores() - cpu.serverCores() - cpu.childCores())));
+    return new SingleRow(result.rps(), result.p50(), result.p99(), result.errors(), micros);
   }
 
   private void arrays(Server s, int size, int seconds) throws Exception {
