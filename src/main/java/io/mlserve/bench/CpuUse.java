@@ -10,45 +10,99 @@ import java.nio.file.Path;
  * apart from who else shared the cores, which throughput alone cannot on a shared 2-core machine. Linux only; every
  * reading is 0 where {@code /proc} is absent, and {@link #available()} says so.
  */
-public record CpuUse(double serverSeconds, double childSeconds, double busySeconds, double wallSeconds) {
+public final class CpuUse {
   /** Linux reports process times in USER_HZ ticks, fixed at 100 per second for user space. */
   private static final double TICK = 0.01;
 
-  /** A reading to subtract from a later one. */
-  public record Mark(long serverNanos, long childTicks, long busyTicks, long wallNanos) {
+  private final double[] processSeconds;
+  private final double childSeconds;
+  private final double busySeconds;
+  private final double wallSeconds;
+
+  private CpuUse(double[] processSeconds, double childSeconds, double busySeconds, double wallSeconds) {
+    this.processSeconds = processSeconds;
+    this.childSeconds = childSeconds;
+    this.busySeconds = busySeconds;
+    this.wallSeconds = wallSeconds;
+  }
+
+  /** A reading of the given processes and of the machine, to subtract from a later one. */
+  public static final class Mark {
+    private final long[] pids;
+    private final long[] processNanos;
+    private final long childTicks;
+    private final long busyTicks;
+    private final long wallNanos;
+
+    private Mark(long[] pids) {
+      this.pids = pids.clone();
+      this.processNanos = new long[pids.length];
+      for (int i = 0; i < pids.length; i++) {
+        processNanos[i] = ProcessHandle.of(pids[i]).flatMap(h -> h.info().totalCpuDuration())
+            .map(java.time.Duration::toNanos).orElse(0L);
+      }
+      this.childTicks = childTicks();
+      this.busyTicks = busyTicks();
+      this.wallNanos = System.nanoTime();
+    }
   }
 
   public static boolean available() {
     return Files.isReadable(Path.of("/proc/stat")) && Files.isReadable(Path.of("/proc/self/stat"));
   }
 
-  public static Mark mark(long serverPid) {
-    long server = ProcessHandle.of(serverPid).flatMap(h -> h.info().totalCpuDuration())
-        .map(java.time.Duration::toNanos).orElse(0L);
-    return new Mark(server, childTicks(), busyTicks(), System.nanoTime());
+  public static Mark mark(long... pids) {
+    return new Mark(pids);
   }
 
-  /** What was used between {@code from} and now. */
-  public static CpuUse since(Mark from, long serverPid) {
-    Mark to = mark(serverPid);
+  /** What was used between {@code from} and now, by the processes {@code from} read. */
+  public static CpuUse since(Mark from) {
+    Mark to = new Mark(from.pids);
+    double[] process = new double[from.pids.length];
+    for (int i = 0; i < process.length; i++) {
+      process[i] = (to.processNanos[i] - from.processNanos[i]) / 1e9;
+    }
     // /proc/stat counts ticks per core, summed over the cores: busy ticks are core-seconds like the process times
-    return new CpuUse((to.serverNanos() - from.serverNanos()) / 1e9, (to.childTicks() - from.childTicks()) * TICK,
-        (to.busyTicks() - from.busyTicks()) * TICK, (to.wallNanos() - from.wallNanos()) / 1e9);
+    return new CpuUse(process, (to.childTicks - from.childTicks) * TICK, (to.busyTicks - from.busyTicks) * TICK,
+        (to.wallNanos - from.wallNanos) / 1e9);
   }
 
-  /** Cores kept busy on average by the server. */
-  public double serverCores() {
-    return wallSeconds == 0 ? 0 : serverSeconds / wallSeconds;
+  public double wallSeconds() {
+    return wallSeconds;
   }
 
-  /** Cores kept busy on average by the load generator (the children waited for during the run). */
+  /** CPU seconds of the {@code i}-th process given to {@link #mark}. */
+  public double processSeconds(int i) {
+    return processSeconds[i];
+  }
+
+  /** CPU seconds of this process's children that finished and were waited for: the load generator. */
+  public double childSeconds() {
+    return childSeconds;
+  }
+
+  /** Cores kept busy on average by the {@code i}-th process. */
+  public double processCores(int i) {
+    return wallSeconds == 0 ? 0 : processSeconds[i] / wallSeconds;
+  }
+
+  /** Cores kept busy on average by the load generator. */
   public double childCores() {
     return wallSeconds == 0 ? 0 : childSeconds / wallSeconds;
   }
 
-  /** Cores kept busy on average by anything on the machine, the server and load generator included. */
+  /** Cores kept busy on average by anything on the machine, the measured processes and load generator included. */
   public double busyCores() {
     return wallSeconds == 0 ? 0 : busySeconds / wallSeconds;
+  }
+
+  /** Cores kept busy by everything not measured: this JVM, other work on the machine, the kernel's own threads. */
+  public double otherCores() {
+    double known = childCores();
+    for (int i = 0; i < processSeconds.length; i++) {
+      known += processCores(i);
+    }
+    return Math.max(0, busyCores() - known);
   }
 
   /** Fields 16 and 17 of {@code /proc/self/stat}: user and system ticks of children that were waited for. */

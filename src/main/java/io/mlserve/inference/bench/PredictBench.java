@@ -196,7 +196,7 @@ public final class PredictBench implements Callable<Integer> {
         System.out.print(r.summary("single-row POST /predict, " + label + " (Java client; wrk not installed)"));
       }
     }
-    CpuUse cpu = CpuUse.since(cpuFrom, s.process.pid());
+    CpuUse cpu = CpuUse.since(cpuFrom);
     double[] after = s.batchStats();
     double runs = after[1] - before[1];
     double messages = after[3] - before[3];
@@ -207,13 +207,13 @@ public final class PredictBench implements Callable<Integer> {
       return result;
     }
     double served = result.rps() * cpu.wallSeconds();
-    double micros = cpu.serverSeconds() * 1e6 / served;
+    double micros = cpu.processSeconds(0) * 1e6 / served;
     // the Java client runs inside this JVM, so only wrk (a child process) is counted as the load generator
     System.out.println(fmt("  CPU per request: server %.1f us, load generator %s; cores busy %.2f (server %.2f, load"
             + " generator %s, other %.2f)", micros,
         BenchClients.wrkAvailable() ? fmt("%.1f us", cpu.childSeconds() * 1e6 / served) : "in this JVM",
-        cpu.busyCores(), cpu.serverCores(), BenchClients.wrkAvailable() ? fmt("%.2f", cpu.childCores()) : "-",
-        Math.max(0, cpu.busyCores() - cpu.serverCores() - cpu.childCores())));
+        cpu.busyCores(), cpu.processCores(0), BenchClients.wrkAvailable() ? fmt("%.2f", cpu.childCores()) : "-",
+        cpu.otherCores()));
     return new SingleRow(result.rps(), result.p50(), result.p99(), result.errors(), micros);
   }
 

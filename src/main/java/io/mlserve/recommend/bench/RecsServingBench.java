@@ -1,5 +1,6 @@
 package io.mlserve.recommend.bench;
 
+import io.mlserve.bench.CpuUse;
 import io.mlserve.bench.JvmProcess;
 import io.vertx.core.json.JsonObject;
 import picocli.CommandLine.Command;
@@ -103,7 +104,7 @@ public final class RecsServingBench implements Callable<Integer> {
       for (Mode mode : modes.values()) {
         Map<String, String> env = new java.util.HashMap<>(mode.embedded() ? embedded : Map.of("MONGO_URI", mongoUri));
         env.putAll(mode.env());
-        results.put(mode.label(), measure(mode, d, dataDir, prefix, env, useWrk));
+        results.put(mode.label(), measure(mode, d, dataDir, prefix, env, useWrk, mode.embedded() ? null : mongo));
       }
     }
     if (!results.keySet().containsAll(List.of("near cache", "Redis only", "Mongo only"))) {
@@ -121,6 +122,23 @@ public final class RecsServingBench implements Callable<Integer> {
         near.requestsPerSecond(), near.requestsPerSecond() >= 20_000 ? "MET" : "MISSED", mongo.p99Ms(),
         mongo.p99Ms() <= 20 ? "MET" : "MISSED");
     return 0;
+  }
+
+  /**
+   * Where each request's CPU went: on two shared cores the tail follows how many runnable threads of the three
+   * processes and the client compete, so this says whose share to shrink.
+   */
+  private static void printCpu(CpuUse cpu, long requests, boolean mongoProcess, boolean wrk) {
+    if (!CpuUse.available() || requests <= 0) {
+      return;
+    }
+    double us = 1e6 / requests;
+    System.out.printf(Locale.ROOT, "            CPU per request: service %.1f us%s, load generator %s; cores busy %.2f"
+            + " (service %.2f%s, load generator %s, other %.2f)%n", cpu.processSeconds(0) * us,
+        mongoProcess ? String.format(Locale.ROOT, ", mongo process %.1f us", cpu.processSeconds(1) * us) : "",
+        wrk ? String.format(Locale.ROOT, "%.1f us", cpu.childSeconds() * us) : "in this JVM", cpu.busyCores(),
+        cpu.processCores(0), mongoProcess ? String.format(Locale.ROOT, ", mongo %.2f", cpu.processCores(1)) : "",
+        wrk ? String.format(Locale.ROOT, "%.2f", cpu.childCores()) : "-", cpu.otherCores());
   }
 
   /** What the service reads from: {@code embedded} = its own embedded H2 MongoDB, else the shared mongo process. */
@@ -154,15 +172,19 @@ public final class RecsServingBench implements Callable<Integer> {
   }
 
   private WrkRunner.Result measure(Mode mode, BenchSupport.Dataset d, Path dataDir, String prefix,
-                                   Map<String, String> env, boolean useWrk) throws Exception {
+                                   Map<String, String> env, boolean useWrk, JvmProcess mongo) throws Exception {
     int port = JvmProcess.freePort();
     try (JvmProcess p = BenchSupport.startService(port, mode.embedded() ? dataDir
         : Files.createTempDirectory("bench-service"), prefix, heap, env)) {
       WrkRunner.run(useWrk, port, d.users(), "", connections, wrkThreads, Duration.ofSeconds(warmup));
+      long[] pids = mongo == null ? new long[] {p.pid()} : new long[] {p.pid(), mongo.pid()};
+      CpuUse.Mark cpuFrom = CpuUse.mark(pids);
       WrkRunner.Result r = WrkRunner.run(useWrk, port, d.users(), "", connections, wrkThreads,
           Duration.ofSeconds(duration));
+      CpuUse cpu = CpuUse.since(cpuFrom);
       System.out.printf(Locale.ROOT, "%-11s %s; service RSS %.0f MB%n", mode.label(), WrkRunner.format(r),
           p.rssKb() / 1024.0);
+      printCpu(cpu, r.requests(), mongo != null, useWrk);
       if (mode.env().containsKey("MLSERVE_RECS_REDIS_READS")) {
         WrkRunner.Result light = WrkRunner.run(useWrk, port, d.users(), "", 4, 1,
             Duration.ofSeconds(Math.max(5, duration / 2)));
