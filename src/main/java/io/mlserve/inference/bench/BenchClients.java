@@ -43,13 +43,13 @@ final class BenchClients {
     }
   }
 
-  /** {@code wrk -t2 -cN -dS --latency} POSTing {@code body} as JSON. */
-  static WrkResult wrk(String url, String body, int connections, int seconds) throws Exception {
+  /** {@code wrk -tT -cN -dS --latency} POSTing {@code body} as JSON. */
+  static WrkResult wrk(String url, String body, int threads, int connections, int seconds) throws Exception {
     Path script = Files.createTempFile("mlserve-wrk", ".lua");
     String lua = "wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\nwrk.body = [["
         + body + "]]\n";
     Files.writeString(script, lua);
-    Process p = new ProcessBuilder("wrk", "-t2", "-c" + connections, "-d" + seconds + "s", "--latency",
+    Process p = new ProcessBuilder("wrk", "-t" + threads, "-c" + connections, "-d" + seconds + "s", "--latency",
         "--timeout", "10s", "-s", script.toString(), url).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     p.waitFor(seconds + 60L, TimeUnit.SECONDS);

@@ -79,6 +79,10 @@ public final class PredictBench implements Callable<Integer> {
   @Option(names = "--skip", description = "Parts to skip: arrays, memory, flow (repeatable).")
   List<String> skip = new java.util.ArrayList<>();
 
+  @Option(names = "--wrk-threads", defaultValue = "1", description = "wrk threads (default ${DEFAULT-VALUE}: one's CPU share"
+      + " is below a core at these rates, and a second thread only adds a runnable thread on the two cores).")
+  int wrkThreads;
+
   @Option(names = "--jvm-args", defaultValue = "-Xmx1g", description = "JVM options of the server (default ${DEFAULT-VALUE}).")
   String jvmArgs;
 
@@ -151,7 +155,7 @@ public final class PredictBench implements Callable<Integer> {
 
   private void warm(Server s, String body) throws Exception {
     if (BenchClients.wrkAvailable()) {
-      BenchClients.wrk(s.url("/predict"), body, connections, warmup);
+      BenchClients.wrk(s.url("/predict"), body, wrkThreads, connections, warmup);
     } else {
       try (LoadGenerator gen = new LoadGenerator(1)) {
         Buffer b = Buffer.buffer(body);
@@ -182,10 +186,10 @@ public final class PredictBench implements Callable<Integer> {
     SingleRow result;
     CpuUse.Mark cpuFrom = CpuUse.mark(s.process.pid());
     if (BenchClients.wrkAvailable()) {
-      BenchClients.WrkResult w = BenchClients.wrk(s.url("/predict"), body, connections, duration);
+      BenchClients.WrkResult w = BenchClients.wrk(s.url("/predict"), body, wrkThreads, connections, duration);
       result = new SingleRow(w.requestsPerSecond(), w.p50Ms(), w.p99Ms(), w.errors(), 0);
-      System.out.println(fmt("single-row POST /predict, %s (wrk, %d connections, %d s): %.0f req/s, p50 %.2f ms,"
-          + " p99 %.2f ms, errors %d of %d", label, connections, duration, w.requestsPerSecond(), w.p50Ms(),
+      System.out.println(fmt("single-row POST /predict, %s (wrk -t%d, %d connections, %d s): %.0f req/s, p50 %.2f ms,"
+          + " p99 %.2f ms, errors %d of %d", label, wrkThreads, connections, duration, w.requestsPerSecond(), w.p50Ms(),
           w.p99Ms(), w.errors(), w.requests()));
     } else {
       try (LoadGenerator gen = new LoadGenerator(1)) {
