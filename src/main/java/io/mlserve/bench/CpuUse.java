@@ -5,8 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * CPU time read from {@code /proc} around a benchmark run: of the server process, of this process's finished children
- * (the load generator, once it has been waited for) and of the whole machine. It tells what a run cost per request
+ * CPU time read from {@code /proc} around a benchmark run: of the processes under test, of this process's finished
+ * children (the load generator, once it has been waited for) and of the whole machine. It tells what a run cost per request
  * apart from who else shared the cores, which throughput alone cannot on a shared 2-core machine. Linux only; every
  * reading is 0 where {@code /proc} is absent, and {@link #available()} says so.
  */

@@ -79,8 +79,8 @@ public final class PredictBench implements Callable<Integer> {
   @Option(names = "--skip", description = "Parts to skip: arrays, memory, flow (repeatable).")
   List<String> skip = new java.util.ArrayList<>();
 
-  @Option(names = "--wrk-threads", defaultValue = "1", description = "wrk threads (default ${DEFAULT-VALUE}: one's CPU share"
-      + " is below a core at these rates, and a second thread only adds a runnable thread on the two cores).")
+  @Option(names = "--wrk-threads", defaultValue = "1", description = "wrk threads (default ${DEFAULT-VALUE}: one"
+      + " thread's CPU share is below a core at these rates, and a second only adds a runnable thread on two cores).")
   int wrkThreads;
 
   @Option(names = "--jvm-args", defaultValue = "-Xmx1g", description = "JVM options of the server (default ${DEFAULT-VALUE}).")
