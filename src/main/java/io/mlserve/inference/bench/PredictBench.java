@@ -184,8 +184,9 @@ public final class PredictBench implements Callable<Integer> {
   private SingleRow singleRow(Server s, String body, String label) throws Exception {
     double[] before = s.batchStats();
     SingleRow result;
+    boolean wrk = BenchClients.wrkAvailable();
     CpuUse.Mark cpuFrom = CpuUse.mark(s.process.pid());
-    if (BenchClients.wrkAvailable()) {
+    if (wrk) {
       BenchClients.WrkResult w = BenchClients.wrk(s.url("/predict"), body, wrkThreads, connections, duration);
       result = new SingleRow(w.requestsPerSecond(), w.p50Ms(), w.p99Ms(), w.errors(), 0);
       System.out.println(fmt("single-row POST /predict, %s (wrk -t%d, %d connections, %d s): %.0f req/s, p50 %.2f ms,"
@@ -215,8 +216,8 @@ public final class PredictBench implements Callable<Integer> {
     // the Java client runs inside this JVM, so only wrk (a child process) is counted as the load generator
     System.out.println(fmt("  CPU per request: server %.1f us, load generator %s; cores busy %.2f (server %.2f, load"
             + " generator %s, other %.2f)", micros,
-        BenchClients.wrkAvailable() ? fmt("%.1f us", cpu.childSeconds() * 1e6 / served) : "in this JVM",
-        cpu.busyCores(), cpu.processCores(0), BenchClients.wrkAvailable() ? fmt("%.2f", cpu.childCores()) : "-",
+        wrk ? fmt("%.1f us", cpu.childSeconds() * 1e6 / served) : "in this JVM",
+        cpu.busyCores(), cpu.processCores(0), wrk ? fmt("%.2f", cpu.childCores()) : "-",
         cpu.otherCores()));
     return new SingleRow(result.rps(), result.p50(), result.p99(), result.errors(), micros);
   }
