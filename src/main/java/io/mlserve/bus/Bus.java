@@ -65,11 +65,18 @@ public final class Bus {
    * {@code message.fail(status, errorJson)} so {@link #toApiError} restores them on the caller's side.
    */
   public static void consume(Vertx vertx, String address, Function<JsonObject, Future<JsonObject>> handler) {
-    vertx.eventBus().<JsonObject>consumer(address, msg -> {
-      Future<JsonObject> result;
+    consumeObjects(vertx, address, body -> handler.apply(body == null ? new JsonObject() : (JsonObject) body));
+  }
+
+  /**
+   * Like {@link #consume}, for bodies and replies of any type the event bus can carry (bytes, objects with a codec):
+   * the handler gets the body as sent and the reply is whatever its future gives.
+   */
+  public static void consumeObjects(Vertx vertx, String address, Function<Object, Future<?>> handler) {
+    vertx.eventBus().<Object>consumer(address, msg -> {
+      Future<?> result;
       try {
-        JsonObject body = msg.body() == null ? new JsonObject() : msg.body();
-        result = handler.apply(body);
+        result = handler.apply(msg.body());
       } catch (RuntimeException e) {
         result = Future.failedFuture(e);
       }

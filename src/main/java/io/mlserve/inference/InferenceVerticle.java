@@ -35,8 +35,8 @@ public final class InferenceVerticle extends VerticleBase {
     service = new InferenceService(vertx, services);
     PredictCall.registerCodec(vertx);
     PredictBatch.registerCodecs(vertx);
-    answer(PREDICT_BATCH, service::predictBatch);
-    answer(PREDICT, body -> service.predict(body == null ? new JsonObject() : body));
+    Bus.consumeObjects(vertx, PREDICT_BATCH, service::predictBatch);
+    Bus.consumeObjects(vertx, PREDICT, body -> service.predict(body == null ? new JsonObject() : body));
     Bus.consume(vertx, LIST, body -> service.list());
     Bus.consume(vertx, SELECT, service::select);
     vertx.eventBus().<JsonObject>consumer(ModelRegistry.CHANGED_ADDRESS, m -> service.onModelsChanged(m.body()));
@@ -50,19 +50,6 @@ public final class InferenceVerticle extends VerticleBase {
     });
     RolePresence.announce(vertx, Role.INFERENCE);
     return service.start();
-  }
-
-  /** A consumer whose reply is whatever object the handler's future gives (bytes, outcomes), errors as ApiErrors. */
-  private void answer(String address, java.util.function.Function<Object, Future<?>> handler) {
-    vertx.eventBus().<Object>consumer(address, msg -> {
-      Future<?> answer;
-      try {
-        answer = handler.apply(msg.body());
-      } catch (RuntimeException e) {
-        answer = Future.failedFuture(e);
-      }
-      answer.onSuccess(msg::reply).onFailure(t -> Bus.fail(msg, address, t));
-    });
   }
 
   @Override
