@@ -3,6 +3,7 @@ package io.mlserve.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 
 /**
  * CPU time read from {@code /proc} around a benchmark run: of the processes under test, of this process's finished
@@ -103,6 +104,30 @@ public final class CpuUse {
       known += processCores(i);
     }
     return Math.max(0, busyCores() - known);
+  }
+
+  /**
+   * One line for benchmark output: each process's and the load generator's CPU per request, then the cores each kept
+   * busy, e.g. {@code CPU per request: service 150.2 us, mongo process 58.3 us, load generator 20.4 us; cores busy
+   * 1.95 (service 1.20, mongo process 0.46, load generator 0.16, other 0.13)}.
+   *
+   * @param names          one per process given to {@link #mark}, in order
+   * @param childIsClient  whether the load generator ran as a child process (wrk); otherwise it ran in this JVM and
+   *                       its CPU is not told apart
+   */
+  public String perRequest(double requests, boolean childIsClient, String... names) {
+    double us = requests <= 0 ? 0 : 1e6 / requests;
+    StringBuilder cost = new StringBuilder("CPU per request: ");
+    StringBuilder cores = new StringBuilder(String.format(Locale.ROOT, "cores busy %.2f (", busyCores()));
+    for (int i = 0; i < names.length; i++) {
+      cost.append(String.format(Locale.ROOT, "%s %.1f us, ", names[i], processSeconds[i] * us));
+      cores.append(String.format(Locale.ROOT, "%s %.2f, ", names[i], processCores(i)));
+    }
+    cost.append(childIsClient ? String.format(Locale.ROOT, "load generator %.1f us", childSeconds * us)
+        : "load generator in this JVM");
+    cores.append(childIsClient ? String.format(Locale.ROOT, "load generator %.2f, ", childCores()) : "")
+        .append(String.format(Locale.ROOT, "other %.2f)", otherCores()));
+    return cost + "; " + cores;
   }
 
   /** Fields 16 and 17 of {@code /proc/self/stat}: user and system ticks of children that were waited for. */

@@ -36,5 +36,15 @@ class CpuUseTest {
         .isGreaterThan(0.8 * (0.2 + 0.1));
     assertThat(use.wallSeconds()).isGreaterThan(0.5);
     assertThat(use.processCores(0)).isLessThanOrEqualTo(Runtime.getRuntime().availableProcessors() + 0.5);
+
+    // 0.2+ s over 1,000 requests is 200+ us each; the line names every process, then the load generator
+    String line = use.perRequest(1000, true, "server");
+    assertThat(line).startsWith("CPU per request: server ").contains(", load generator ").contains("; cores busy ")
+        .endsWith(")");
+    double serverUs = Double.parseDouble(line.replaceAll("^CPU per request: server ([0-9.]+) us.*$", "$1"));
+    assertThat(serverUs).isGreaterThan(200);
+    String inJvm = use.perRequest(1000, false, "server");
+    assertThat(inJvm).contains("load generator in this JVM");
+    assertThat(inJvm.split("load generator", -1)).as("named once, with no cores of its own").hasSize(2);
   }
 }

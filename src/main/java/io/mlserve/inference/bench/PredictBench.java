@@ -213,12 +213,7 @@ public final class PredictBench implements Callable<Integer> {
     }
     double served = result.rps() * cpu.wallSeconds();
     double micros = cpu.processSeconds(0) * 1e6 / served;
-    // the Java client runs inside this JVM, so only wrk (a child process) is counted as the load generator
-    System.out.println(fmt("  CPU per request: server %.1f us, load generator %s; cores busy %.2f (server %.2f, load"
-            + " generator %s, other %.2f)", micros,
-        wrk ? fmt("%.1f us", cpu.childSeconds() * 1e6 / served) : "in this JVM",
-        cpu.busyCores(), cpu.processCores(0), wrk ? fmt("%.2f", cpu.childCores()) : "-",
-        cpu.otherCores()));
+    System.out.println("  " + cpu.perRequest(served, wrk, "server"));
     return new SingleRow(result.rps(), result.p50(), result.p99(), result.errors(), micros);
   }
 

@@ -132,13 +132,8 @@ public final class RecsServingBench implements Callable<Integer> {
     if (!CpuUse.available() || requests <= 0) {
       return;
     }
-    double us = 1e6 / requests;
-    System.out.printf(Locale.ROOT, "            CPU per request: service %.1f us%s, load generator %s; cores busy %.2f"
-            + " (service %.2f%s, load generator %s, other %.2f)%n", cpu.processSeconds(0) * us,
-        mongoProcess ? String.format(Locale.ROOT, ", mongo process %.1f us", cpu.processSeconds(1) * us) : "",
-        wrk ? String.format(Locale.ROOT, "%.1f us", cpu.childSeconds() * us) : "in this JVM", cpu.busyCores(),
-        cpu.processCores(0), mongoProcess ? String.format(Locale.ROOT, ", mongo %.2f", cpu.processCores(1)) : "",
-        wrk ? String.format(Locale.ROOT, "%.2f", cpu.childCores()) : "-", cpu.otherCores());
+    String[] names = mongoProcess ? new String[] {"service", "mongo process"} : new String[] {"service"};
+    System.out.println("            " + cpu.perRequest(requests, wrk, names));
   }
 
   /** What the service reads from: {@code embedded} = its own embedded H2 MongoDB, else the shared mongo process. */
