@@ -20,10 +20,13 @@ import java.util.Set;
  * @param chunkRows          array requests are split into runs of this many rows so every runner thread helps
  * @param maxQueuedRows      rows waiting for a runner beyond which requests are refused with 503 (back-pressure)
  * @param overrideModels     sessions kept loaded for {@code ?model=} overrides besides the selected one
+ * @param inProcess          when the api and inference roles share a process, api event loops hand predictions for
+ *                           the selected model straight to the engine instead of over the event bus
  */
 public record InferenceConfig(String defaultModel, int intraOpThreads, int interOpThreads, String optimizationLevel,
                               int threads, boolean batching, int maxBatchRows, long maxWaitMicros,
-                              int maxRowsPerRequest, int chunkRows, int maxQueuedRows, int overrideModels) {
+                              int maxRowsPerRequest, int chunkRows, int maxQueuedRows, int overrideModels,
+                              boolean inProcess) {
   public static final Set<String> OPTIMIZATION_LEVELS = Set.of("none", "basic", "extended", "all");
 
   static InferenceConfig from(ConfigReader r) {
@@ -39,6 +42,7 @@ public record InferenceConfig(String defaultModel, int intraOpThreads, int inter
         r.intIn("inference.maxRowsPerRequest", 1, 1_000_000),
         r.intIn("inference.chunkRows", 1, 1_000_000),
         r.intIn("inference.maxQueuedRows", 1, 100_000_000),
-        r.intIn("inference.overrideModels", 0, 64));
+        r.intIn("inference.overrideModels", 0, 64),
+        r.bool("inference.inProcess"));
   }
 }

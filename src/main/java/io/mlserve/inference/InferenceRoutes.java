@@ -37,13 +37,14 @@ public final class InferenceRoutes implements RouteModule {
     var inference = services.config().inference();
     // mount runs once per HTTP server verticle, on its event loop: each loop gathers its own requests
     Context loop = services.vertx().getOrCreateContext();
-    PredictCoalescer coalescer = inference.batching() ? new PredictCoalescer(services.vertx(), loop,
+    LocalInference local = LocalInference.of(services);
+    PredictCoalescer coalescer = inference.batching() ? new PredictCoalescer(services.vertx(), loop, local,
         inference.maxBatchRows(), services.config().bus().timeoutMs(), services.metrics()) : null;
     var sec = services.config().security();
     Auth.read(router.get("/models"), sec)
         .handler(ctx -> Responses.reply(ctx, request(InferenceVerticle.LIST, new JsonObject())));
     Auth.admin(router.post("/select-model"), sec).handler(this::select);
-    Auth.read(router.post("/predict"), sec).handler(ctx -> predict(ctx, coalescer));
+    Auth.read(router.post("/predict"), sec).handler(ctx -> predict(ctx, coalescer, local, loop));
     ModelDeletion deletion = new ModelDeletion(services);
     Auth.admin(router.delete("/models/:name/:version"), sec).handler(ctx -> Responses.reply(ctx,
         deletion.delete(ModelDeletion.name(ctx.pathParam("name")), ModelDeletion.version(ctx.pathParam("version")))));
@@ -62,7 +63,7 @@ public final class InferenceRoutes implements RouteModule {
     Responses.reply(ctx, request(InferenceVerticle.SELECT, o));
   }
 
-  private void predict(RoutingContext ctx, PredictCoalescer coalescer) {
+  private void predict(RoutingContext ctx, PredictCoalescer coalescer, LocalInference local, Context loop) {
     String model = ctx.queryParams().get("model");
     if (model != null) {
       PredictRequest.parseSpec(model, "model");
@@ -85,11 +86,13 @@ public final class InferenceRoutes implements RouteModule {
       });
       return;
     }
-    services.vertx().eventBus().<Buffer>request(InferenceVerticle.PREDICT, new PredictCall(model, rows, true),
-            new DeliveryOptions().setSendTimeout(services.config().bus().timeoutMs()))
-        .map(Message::body)
-        .onSuccess(answer -> Responses.send(ctx, 200, answer))
-        .onFailure(t -> ctx.fail(Bus.toApiError(InferenceVerticle.PREDICT, t)));
+    InferenceService inProcess = model == null ? local.service() : null;
+    Future<Buffer> answer = inProcess != null ? inProcess.predictSelected(rows, loop)
+        : services.vertx().eventBus().<Buffer>request(InferenceVerticle.PREDICT, new PredictCall(model, rows, true),
+            new DeliveryOptions().setSendTimeout(services.config().bus().timeoutMs())).map(Message::body);
+    answer.onSuccess(bytes -> Responses.send(ctx, 200, bytes))
+        .onFailure(t -> ctx.fail(inProcess != null ? PredictOutcomes.Outcome.failed(t).error()
+            : Bus.toApiError(InferenceVerticle.PREDICT, t)));
   }
 
 }

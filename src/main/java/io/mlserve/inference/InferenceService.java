@@ -27,7 +27,9 @@ import java.util.function.Supplier;
 /**
  * The inference role's state and behaviour behind the event-bus addresses: which model is selected (MongoDB, shared by
  * every inference process), loading sessions in the background and swapping them in, {@code ?model=} overrides, and
- * predictions through the {@link PredictionEngine}. Confined to the verticle's context, except the engine's runners.
+ * predictions through the {@link PredictionEngine}. Confined to the verticle's context, except the engine's runners
+ * and the {@code predictSelected} methods, which api event loops of this process call directly
+ * ({@link LocalInference}).
  */
 final class InferenceService implements AutoCloseable {
   static final String SELECTION_CHANGED = "inference.selection.changed";
@@ -124,9 +126,21 @@ final class InferenceService implements AutoCloseable {
         : PredictCall.unwrap(((JsonObject) body).getValue("rows")), config.maxRowsPerRequest());
     String raw = call.model();
     Future<LoadedModel> model = raw == null ? selectedModel() : override(PredictRequest.parseSpec(raw, "model"));
-    return model.compose(m -> Future.fromCompletionStage(engine.predict(m, rows, 0)
-        .thenApply(p -> Buffer.buffer(PredictionFormat.json(p, m.target()))), context)
-        .recover(t -> Future.failedFuture(PredictionEngine.unwrap(t))));
+    return model.compose(m -> run(m, rows, context));
+  }
+
+  /**
+   * The in-process path ({@link LocalInference}): validated rows for the selected model, answered on
+   * {@code replyOn}. Safe from any thread.
+   */
+  Future<Buffer> predictSelected(List<Map<String, Object>> rows, Context replyOn) {
+    return selectedModel().compose(m -> run(m, rows, replyOn));
+  }
+
+  private Future<Buffer> run(LoadedModel m, List<Map<String, Object>> rows, Context replyOn) {
+    return Future.fromCompletionStage(engine.predict(m, rows, 0)
+            .thenApply(p -> Buffer.buffer(PredictionFormat.json(p, m.target()))), replyOn)
+        .recover(t -> Future.failedFuture(PredictionEngine.unwrap(t)));
   }
 
   /**
@@ -156,19 +170,36 @@ final class InferenceService implements AutoCloseable {
     }
     String raw = batch.model();
     Future<LoadedModel> model = raw == null ? selectedModel() : override(PredictRequest.parseSpec(raw, "model"));
-    return model.compose(m -> {
-      m.acquireMore(valid.size() - 1); // one reference per request, as the engine releases them
-      List<CompletableFuture<Predictions>> answers = engine.predictEach(m, valid);
-      CompletableFuture<Void> all = CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new));
-      return Future.fromCompletionStage(all.handle((v, t) -> v), context).map(v -> {
-        for (int i = 0; i < answers.size(); i++) {
-          CompletableFuture<Predictions> a = answers.get(i);
-          outcomes[positions[i]] = a.isCompletedExceptionally()
-              ? PredictOutcomes.Outcome.failed(PredictionEngine.unwrap(a.handle((p, t) -> t).join()))
-              : PredictOutcomes.Outcome.of(a.join(), m.target());
-        }
-        return new PredictOutcomes(List.of(outcomes));
-      });
+    return model.compose(m -> runEach(m, valid, positions, outcomes, context));
+  }
+
+  /**
+   * The in-process path ({@link LocalInference}) of a {@link PredictBatch}: validated requests for the selected
+   * model, one outcome each, answered on {@code replyOn}. Safe from any thread.
+   */
+  Future<PredictOutcomes> predictSelectedEach(List<List<Map<String, Object>>> requests, Context replyOn) {
+    int n = requests.size();
+    int[] positions = new int[n];
+    for (int i = 0; i < n; i++) {
+      positions[i] = i;
+    }
+    return selectedModel().compose(m -> runEach(m, requests, positions, new PredictOutcomes.Outcome[n], replyOn));
+  }
+
+  /** Runs {@code valid} together; the outcome of {@code valid[i]} goes to {@code outcomes[positions[i]]}. */
+  private Future<PredictOutcomes> runEach(LoadedModel m, List<List<Map<String, Object>>> valid, int[] positions,
+                                          PredictOutcomes.Outcome[] outcomes, Context replyOn) {
+    m.acquireMore(valid.size() - 1); // one reference per request, as the engine releases them
+    List<CompletableFuture<Predictions>> answers = engine.predictEach(m, valid);
+    CompletableFuture<Void> all = CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new));
+    return Future.fromCompletionStage(all.handle((v, t) -> v), replyOn).map(v -> {
+      for (int i = 0; i < answers.size(); i++) {
+        CompletableFuture<Predictions> a = answers.get(i);
+        outcomes[positions[i]] = a.isCompletedExceptionally()
+            ? PredictOutcomes.Outcome.failed(PredictionEngine.unwrap(a.handle((p, t) -> t).join()))
+            : PredictOutcomes.Outcome.of(a.join(), m.target());
+      }
+      return new PredictOutcomes(List.of(outcomes));
     });
   }
 

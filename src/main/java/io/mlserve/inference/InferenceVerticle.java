@@ -49,6 +49,9 @@ public final class InferenceVerticle extends VerticleBase {
           : Status.KO(new JsonObject().put("error", service.noModelAdvice())));
     });
     RolePresence.announce(vertx, Role.INFERENCE);
+    if (services.config().inference().inProcess()) {
+      LocalInference.of(services).attach(service); // before start: like the bus, answers 503 until a model loads
+    }
     return service.start();
   }
 
@@ -56,6 +59,7 @@ public final class InferenceVerticle extends VerticleBase {
   public Future<?> stop() {
     services.health().unregister(HEALTH_CHECK);
     if (service != null) {
+      LocalInference.of(services).detach(service);
       return vertx.executeBlocking(() -> {
         service.close();
         return null;

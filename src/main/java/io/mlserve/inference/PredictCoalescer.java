@@ -21,7 +21,8 @@ import java.util.Map;
 
 /**
  * Api-side micro-batching: the small {@code POST /predict} requests one event loop reads in one pass over its
- * connections go to the inference role as one {@link PredictBatch}, sent when the loop has finished that pass (a task
+ * connections go to the inference role as one {@link PredictBatch} (straight to the engine when the role runs in
+ * this process and the request is for the selected model: {@link LocalInference}), sent when the loop has finished that pass (a task
  * queued behind the reads) or as soon as {@code maxRows} rows are waiting. Nobody waits on purpose; under load each
  * pass brings several requests. Without it every single-row request paid its own event-bus round trip and four thread
  * hand-offs, which cost more than the ONNX Runtime run that the engine's batching saves.
@@ -33,15 +34,18 @@ final class PredictCoalescer {
 
   private final Vertx vertx;
   private final Context context;
+  private final LocalInference local;
   private final int maxRows;
   private final DeliveryOptions delivery;
   private final DistributionSummary perMessage;
   private final Map<String, Pending> pending = new HashMap<>(); // by ?model= ("" for the selected model)
   private boolean flushQueued;
 
-  PredictCoalescer(Vertx vertx, Context context, int maxRows, long timeoutMs, MeterRegistry metrics) {
+  PredictCoalescer(Vertx vertx, Context context, LocalInference local, int maxRows, long timeoutMs,
+                   MeterRegistry metrics) {
     this.vertx = vertx;
     this.context = context;
+    this.local = local;
     this.maxRows = maxRows;
     this.delivery = new DeliveryOptions().setSendTimeout(timeoutMs);
     this.perMessage = DistributionSummary.builder("mlserve.predict.coalesced.requests")
@@ -83,6 +87,13 @@ final class PredictCoalescer {
 
   private void send(Pending p) {
     perMessage.record(p.promises.size());
+    InferenceService inProcess = p.model == null ? local.service() : null;
+    if (inProcess != null) {
+      inProcess.predictSelectedEach(p.requests, context)
+          .onSuccess(reply -> answer(p, reply.outcomes()))
+          .onFailure(t -> failAll(p, Outcome.failed(t).error())); // an ApiError as it is, else a logged 500
+      return;
+    }
     vertx.eventBus().<PredictOutcomes>request(InferenceVerticle.PREDICT_BATCH,
             new PredictBatch(p.model, p.requests, true), delivery)
         .map(Message::body)

@@ -12,9 +12,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,15 +38,17 @@ class HotSwapTest {
   @TempDir
   Path dir;
 
-  @Test
+  @ParameterizedTest(name = "inference.inProcess={0}")
+  @ValueSource(booleans = {true, false}) // api loops straight to the engine, and over the event bus
   @DisplayName("20 swaps under continuous load: 0 failed requests, each answer is right for the version it names")
-  void swapUnderLoad(Vertx vertx) throws Exception {
+  void swapUnderLoad(boolean inProcess, Vertx vertx) throws Exception {
     Map<Integer, TestModels.Model> versions = Map.of(
         1, InferenceFixtures.write(dir.resolve("models"), "modelo1", 1, 101, 25),
         2, InferenceFixtures.write(dir.resolve("models"), "modelo1", 2, 202, 25));
     List<Map<String, Object>> rows = PredictApiTest.features(new CovertypeGenerator(9).rows(64));
     try (TestApp app = TestApp.start(EnumSet.of(Role.API, Role.INFERENCE), new JsonObject()
-        .put("models", new JsonObject().put("dir", dir.resolve("models").toString())))) {
+        .put("models", new JsonObject().put("dir", dir.resolve("models").toString()))
+        .put("inference", new JsonObject().put("inProcess", inProcess)))) {
       WebClient c = WebClient.create(vertx);
       AtomicBoolean running = new AtomicBoolean(true);
       AtomicInteger answered = new AtomicInteger();

@@ -72,7 +72,7 @@ class PredictCoalescerTest {
     Context loop = vertx.getOrCreateContext();
     CompletableFuture<List<Future<Outcome>>> added = new CompletableFuture<>();
     loop.runOnContext(v -> {
-      PredictCoalescer coalescer = new PredictCoalescer(vertx, loop, maxRows, 5000, METRICS);
+      PredictCoalescer coalescer = new PredictCoalescer(vertx, loop, new LocalInference(), maxRows, 5000, METRICS);
       List<Future<Outcome>> fs = new ArrayList<>();
       for (int i = 0; i < elevations.length; i++) {
         fs.add(coalescer.add(models.get(i % models.size()), List.of(row(elevations[i]))));
