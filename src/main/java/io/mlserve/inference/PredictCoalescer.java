@@ -37,7 +37,7 @@ final class PredictCoalescer {
   private final LocalInference local;
   private final int maxRows;
   private final DeliveryOptions delivery;
-  private final DistributionSummary perMessage;
+  private final DistributionSummary perBatch;
   private final Map<String, Pending> pending = new HashMap<>(); // by ?model= ("" for the selected model)
   private boolean flushQueued;
 
@@ -48,8 +48,9 @@ final class PredictCoalescer {
     this.local = local;
     this.maxRows = maxRows;
     this.delivery = new DeliveryOptions().setSendTimeout(timeoutMs);
-    this.perMessage = DistributionSummary.builder("mlserve.predict.coalesced.requests")
-        .description("Requests per inference.predict.batch message an api event loop sent (api-side batching)")
+    this.perBatch = DistributionSummary.builder("mlserve.predict.coalesced.requests")
+        .description("Requests per batch an api event loop handed on (api-side batching): one inference.predict.batch"
+            + " message, or one call of the engine in this process")
         .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64)
         .register(metrics);
     PredictBatch.registerCodecs(vertx);
@@ -86,7 +87,7 @@ final class PredictCoalescer {
   }
 
   private void send(Pending p) {
-    perMessage.record(p.promises.size());
+    perBatch.record(p.promises.size());
     InferenceService inProcess = p.model == null ? local.service() : null;
     if (inProcess != null) {
       inProcess.predictSelectedEach(p.requests, context)

@@ -76,7 +76,7 @@ public final class PredictBench implements Callable<Integer> {
       + " MLSERVE_INFERENCE_MAX_WAIT_MICROS=500.")
   List<String> env = new java.util.ArrayList<>();
 
-  @Option(names = "--skip", description = "Parts to skip: arrays, memory, flow (repeatable).")
+  @Option(names = "--skip", description = "Parts to skip: engine, arrays, memory, flow (repeatable).")
   List<String> skip = new java.util.ArrayList<>();
 
   @Option(names = "--wrk-threads", defaultValue = "1", description = "wrk threads (default ${DEFAULT-VALUE}: one"
@@ -98,6 +98,8 @@ public final class PredictBench implements Callable<Integer> {
     System.out.println("machine: " + Runtime.getRuntime().availableProcessors() + " cores, shared with the load "
         + "generator (and possibly other work): one run, noisy figures");
     String single = new JsonObject(rows.get(0)).encode();
+    // before the servers start, so the engine has the cores to itself
+    double[] engine = skip.contains("engine") ? null : EngineRunCost.measure(models, "modelo1", rows, 6);
     // both servers run from the start and the rounds alternate, so JIT warm-up and a noisy neighbour weigh on both
     // modes alike (measured one after the other, the first mode ran on a colder JVM)
     try (Server on = Server.start(models, true, jvmArgs, env); Server off = Server.start(models, false, jvmArgs, env)) {
@@ -130,6 +132,12 @@ public final class PredictBench implements Callable<Integer> {
         System.out.println(fmt("server CPU per single-row request, median: batching on %.1f us, off %.1f us; off/on"
             + " %.2fx (the work batching saves, apart from the load generator sharing the cores); per round: %s",
             onCpu, offCpu, offCpu / onCpu, ratios(offRuns[2], onRuns[2])));
+        if (engine != null) {
+          double saved = engine[0] - engine[1] / EngineRunCost.BATCH_ROWS[1];
+          System.out.println(fmt("  of the unbatched %.1f us, ONNX Runtime's per-run overhead is %.1f us: if"
+              + " batching %d rows per run saved nothing else, off/on CPU could reach only %.2fx", offCpu, saved,
+              EngineRunCost.BATCH_ROWS[1], offCpu / (offCpu - saved)));
+        }
       }
       if (!skip.contains("arrays")) {
         arrays(on, 256, arraySeconds);
@@ -204,10 +212,10 @@ public final class PredictBench implements Callable<Integer> {
     CpuUse cpu = CpuUse.since(cpuFrom);
     double[] after = s.batchStats();
     double runs = after[1] - before[1];
-    double messages = after[3] - before[3];
-    System.out.println(fmt("  mean rows per ORT run: %.1f (%.0f runs); requests per api bus message: %s",
+    double batches = after[3] - before[3];
+    System.out.println(fmt("  mean rows per ORT run: %.1f (%.0f runs); requests per api-side batch: %s",
         runs == 0 ? 0 : (after[0] - before[0]) / runs, runs,
-        messages == 0 ? "none coalesced" : fmt("%.1f (%.0f messages)", (after[2] - before[2]) / messages, messages)));
+        batches == 0 ? "none coalesced" : fmt("%.1f (%.0f batches)", (after[2] - before[2]) / batches, batches)));
     if (!CpuUse.available() || result.rps() <= 0) {
       return result;
     }

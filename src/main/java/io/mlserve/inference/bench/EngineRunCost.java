@@ -1,0 +1,95 @@
+package io.mlserve.inference.bench;
+
+import io.mlserve.bench.Stats;
+import io.mlserve.covertype.FeatureEncoding;
+import io.mlserve.inference.LoadedModel;
+import io.mlserve.inference.ModelLoader;
+import io.mlserve.registry.ModelMetadata;
+import io.mlserve.registry.ModelRegistry;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static io.mlserve.inference.bench.BenchClients.fmt;
+
+/**
+ * Times ONNX Runtime alone (one thread, no HTTP, no bus) on the model the servers serve, for runs of 1 to 64 rows.
+ * Micro-batching can save at most the per-run overhead it amortises: {@code run(1) - run(n) / n} per request. Set
+ * beside the server CPU per unbatched request, that bounds the on/off throughput ratio any batcher can reach.
+ */
+final class EngineRunCost {
+  static final int[] BATCH_ROWS = {1, 10, 64};
+
+  private EngineRunCost() {
+  }
+
+  /** Median microseconds per run for each of {@link #BATCH_ROWS}; prints one line per size and the saving bound. */
+  static double[] measure(Path models, String name, List<Map<String, Object>> rows, double secondsPerSize)
+      throws Exception {
+    Path version = latestVersion(models.resolve(name));
+    String json = Files.readString(version.resolve(ModelRegistry.METADATA_FILE));
+    ModelMetadata metadata = ModelMetadata.parse(new JsonObject(json));
+    FeatureEncoding encoding = metadata.encoding();
+    ModelLoader loader = new ModelLoader(new ModelLoader.SessionSettings(1, 1, "all"));
+    LoadedModel model = loader.load(version.resolve(ModelRegistry.MODEL_FILE), metadata);
+    double[] micros = new double[BATCH_ROWS.length];
+    try {
+      for (int s = 0; s < BATCH_ROWS.length; s++) {
+        int n = BATCH_ROWS[s];
+        float[] features = new float[n * encoding.width()];
+        for (int r = 0; r < n; r++) {
+          encoding.encode(rows.get(r), features, r * encoding.width());
+        }
+        micros[s] = medianRunMicros(model, features, n, secondsPerSize);
+        System.out.println(fmt("engine alone (ONNX Runtime, 1 thread, %s v%d): runs of %d rows %.1f us per run = %.2f"
+            + " us per row", name, metadata.version(), n, micros[s], micros[s] / n));
+      }
+    } finally {
+      model.retire();
+    }
+    for (int s = 1; s < BATCH_ROWS.length; s++) {
+      System.out.println(fmt("  batching %d rows per run saves at most %.1f us of engine time per single-row request",
+          BATCH_ROWS[s], micros[0] - micros[s] / BATCH_ROWS[s]));
+    }
+    return micros;
+  }
+
+  // medians of 20 slices, so a noisy neighbour's burst moves one slice, not the figure
+  private static double medianRunMicros(LoadedModel model, float[] features, int rows, double seconds)
+      throws Exception {
+    int slices = 20;
+    long sliceNanos = (long) (seconds * 1e9 / slices);
+    long warmEnd = System.nanoTime() + sliceNanos * 4;
+    while (System.nanoTime() < warmEnd) {
+      model.run(features, rows);
+    }
+    double[] perRun = new double[slices];
+    for (int i = 0; i < slices; i++) {
+      long t0 = System.nanoTime();
+      long end = t0 + sliceNanos;
+      int runs = 0;
+      long now;
+      do {
+        model.run(features, rows);
+        runs++;
+        now = System.nanoTime();
+      } while (now < end);
+      perRun[i] = (now - t0) / 1e3 / runs;
+    }
+    return Stats.median(perRun);
+  }
+
+  private static Path latestVersion(Path modelDir) throws Exception {
+    try (Stream<Path> versions = Files.list(modelDir)) {
+      return versions.filter(p -> p.getFileName().toString().matches("\\d+"))
+          .filter(p -> Files.isRegularFile(p.resolve(ModelRegistry.MODEL_FILE)))
+          .max((a, b) -> Integer.compare(Integer.parseInt(a.getFileName().toString()),
+              Integer.parseInt(b.getFileName().toString())))
+          .orElseThrow(() -> new IllegalStateException("no version with model.onnx under " + modelDir));
+    }
+  }
+}
