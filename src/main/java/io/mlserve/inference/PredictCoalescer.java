@@ -22,10 +22,10 @@ import java.util.Map;
 /**
  * Api-side micro-batching: the small {@code POST /predict} requests one event loop reads in one pass over its
  * connections go to the inference role as one {@link PredictBatch} (straight to the engine when the role runs in
- * this process and the request is for the selected model: {@link LocalInference}), sent when the loop has finished that pass (a task
- * queued behind the reads) or as soon as {@code maxRows} rows are waiting. Nobody waits on purpose; under load each
- * pass brings several requests. Without it every single-row request paid its own event-bus round trip and four thread
- * hand-offs, which cost more than the ONNX Runtime run that the engine's batching saves.
+ * this process and the request is for the selected model: {@link LocalInference}), sent when the loop has finished
+ * that pass (a task queued behind the reads) or as soon as {@code maxRows} rows are waiting. Nobody waits on purpose;
+ * under load each pass brings several requests. Without it every single-row request paid its own event-bus round
+ * trip and four thread hand-offs, which cost more than the ONNX Runtime run that the engine's batching saves.
  *
  * <p>One instance per event loop (per HTTP server verticle), used only from that loop's thread.
  */
