@@ -30,7 +30,8 @@ public final class RecsServingBench implements Callable<Integer> {
   @Option(names = "--duration", defaultValue = "20", description = "Seconds measured per mode (default ${DEFAULT-VALUE}).")
   int duration;
 
-  @Option(names = "--warmup", defaultValue = "5", description = "Unmeasured seconds before each mode (default ${DEFAULT-VALUE}).")
+  @Option(names = "--warmup", defaultValue = "15",
+      description = "Unmeasured seconds before each mode (default ${DEFAULT-VALUE}: a fresh JVM's JIT settles).")
   int warmup;
 
   @Option(names = "--connections", defaultValue = "32", description = "Concurrent connections (default ${DEFAULT-VALUE}).")
