@@ -148,12 +148,21 @@ public final class PredictionEngine implements AutoCloseable {
       });
       answers.add(answer);
     }
+    boolean refused;
     queueLock.lock();
     try {
-      queue.addAll(queued);
-      notEmpty.signal();
+      // close() may have drained the queue since the check above: work added now would wait for a runner forever
+      refused = stopped;
+      if (!refused) {
+        queue.addAll(queued);
+        notEmpty.signal();
+      }
     } finally {
       queueLock.unlock();
+    }
+    if (refused) {
+      ApiError gone = ApiError.unavailable("the inference engine stopped");
+      queued.forEach(w -> finish(w, null, gone));
     }
     return answers;
   }

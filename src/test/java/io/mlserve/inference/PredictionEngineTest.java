@@ -257,4 +257,42 @@ class PredictionEngineTest {
     assertThat(batchSize().count()).isLessThan(3 + 40); // the 40 singles took fewer than 40 runs
     model.retire();
   }
+
+  @Test
+  @DisplayName("closing while threads submit: every request is answered (predictions or 503), none waits forever, "
+      + "and every reference is given back")
+  void closeWhileSubmitting() throws Exception {
+    for (int attempt = 0; attempt < 20; attempt++) {
+      PredictionEngine e = engine(true, 1_000_000);
+      LoadedModel model = load();
+      List<CompletableFuture<Predictions>> all = java.util.Collections.synchronizedList(new ArrayList<>());
+      CountDownLatch started = new CountDownLatch(2);
+      List<Thread> threads = new ArrayList<>();
+      for (int t = 0; t < 2; t++) {
+        Thread th = new Thread(() -> {
+          started.countDown();
+          for (int i = 0; i < 2000 && model.tryAcquire(); i++) {
+            all.add(e.predict(model, List.of(ROWS.get(i)), 0));
+          }
+        });
+        threads.add(th);
+        th.start();
+      }
+      started.await();
+      e.close();
+      for (Thread th : threads) {
+        th.join(10_000);
+      }
+      CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).handle((v, t) -> v).get(10, TimeUnit.SECONDS);
+      for (CompletableFuture<Predictions> f : all) {
+        f.handle((p, t) -> {
+          assertThat(t == null ? 200 : ((ApiError) t).status()).isIn(200, 503);
+          return null;
+        }).join();
+      }
+      assertThat(model.references()).as("only the model's own reference is left").isEqualTo(1);
+      model.retire();
+      engine = null;
+    }
+  }
 }
