@@ -87,12 +87,12 @@ public final class InferenceRoutes implements RouteModule {
       return;
     }
     InferenceService inProcess = model == null ? local.service() : null;
-    Future<Buffer> answer = inProcess != null ? inProcess.predictSelected(rows, loop)
+    long timeoutMs = services.config().bus().timeoutMs();
+    Future<Buffer> answer = inProcess != null ? LocalInference.bounded(inProcess.predictSelected(rows, loop), timeoutMs)
         : services.vertx().eventBus().<Buffer>request(InferenceVerticle.PREDICT, new PredictCall(model, rows, true),
-            new DeliveryOptions().setSendTimeout(services.config().bus().timeoutMs())).map(Message::body);
-    answer.onSuccess(bytes -> Responses.send(ctx, 200, bytes))
-        .onFailure(t -> ctx.fail(inProcess != null ? PredictOutcomes.Outcome.failed(t).error()
-            : Bus.toApiError(InferenceVerticle.PREDICT, t)));
+            new DeliveryOptions().setSendTimeout(timeoutMs)).map(Message::body)
+            .recover(t -> Future.failedFuture(Bus.toApiError(InferenceVerticle.PREDICT, t)));
+    answer.onSuccess(bytes -> Responses.send(ctx, 200, bytes)).onFailure(ctx::fail);
   }
 
 }

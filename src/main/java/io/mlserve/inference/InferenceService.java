@@ -179,6 +179,9 @@ final class InferenceService implements AutoCloseable {
    */
   Future<PredictOutcomes> predictSelectedEach(List<List<Map<String, Object>>> requests, Context replyOn) {
     int n = requests.size();
+    if (n == 0) {
+      return Future.succeededFuture(new PredictOutcomes(List.of())); // acquiring n - 1 more references needs n > 0
+    }
     int[] positions = new int[n];
     for (int i = 0; i < n; i++) {
       positions[i] = i;
@@ -354,6 +357,7 @@ final class InferenceService implements AutoCloseable {
 
   @Override
   public void close() {
+    problem = "the inference role is stopping"; // what a request that still arrives is told
     engine.close();
     serving.close();
   }

@@ -1,6 +1,11 @@
 package io.mlserve.inference;
 
 import io.mlserve.app.Services;
+import io.mlserve.common.ApiError;
+import io.vertx.core.Future;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The inference role's service when it runs in this process, so the api role's event loops can hand predictions for
@@ -29,6 +34,21 @@ final class LocalInference {
 
   synchronized void attach(InferenceService s) {
     service = s;
+  }
+
+  /**
+   * Bounds an in-process answer by {@code timeoutMs} (the bus's send timeout) and maps its failure as the bus path
+   * would: a timeout is a 504, an {@link ApiError} stays as it is, anything else is a logged 500.
+   */
+  static <T> Future<T> bounded(Future<T> answer, long timeoutMs) {
+    return answer.timeout(timeoutMs, TimeUnit.MILLISECONDS).recover(t -> Future.failedFuture(toApiError(t, timeoutMs)));
+  }
+
+  static ApiError toApiError(Throwable t, long timeoutMs) {
+    if (t instanceof TimeoutException) {
+      return new ApiError(504, "timeout", "the inference engine did not answer within " + timeoutMs + " ms");
+    }
+    return PredictOutcomes.Outcome.failed(t).error();
   }
 
   /** Forgets {@code s} (when it is the one attached): later requests go over the bus. */
