@@ -9,7 +9,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.EnumSet;
@@ -24,10 +25,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(VertxExtension.class)
 class NoModelTest {
 
-  @Test
+  @ParameterizedTest(name = "inference.inProcess={0}")
+  @ValueSource(booleans = {true, false})
   @DisplayName("no model: /predict is 503 saying what to run, ready is KO; a promoted model then serves at once")
-  void noModelThenPromotion(Vertx vertx) throws Exception {
-    try (TestApp app = TestApp.start(EnumSet.of(Role.API, Role.INFERENCE), new JsonObject())) {
+  void noModelThenPromotion(boolean inProcess, Vertx vertx) throws Exception {
+    try (TestApp app = TestApp.start(EnumSet.of(Role.API, Role.INFERENCE),
+        new JsonObject().put("inference", new JsonObject().put("inProcess", inProcess)))) {
       WebClient c = WebClient.create(vertx);
       var predict = await(post(c, app.port(), "/predict", EXAMPLE_ROW));
       assertThat(predict.statusCode()).isEqualTo(503);

@@ -3,6 +3,7 @@ package io.mlserve.inference.bench;
 import io.mlserve.covertype.CovertypeGenerator;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,8 +29,7 @@ class EngineRunCostTest {
 
   @Test
   @DisplayName("a model directory without a version holding model.onnx is refused with its path")
-  void refusesMissingModel() throws Exception {
-    Path empty = Files.createTempDirectory("no-model");
+  void refusesMissingModel(@TempDir Path empty) throws Exception {
     Files.createDirectories(empty.resolve("modelo1").resolve("1"));
     assertThatThrownBy(() -> EngineRunCost.measure(empty, "modelo1", List.of(), 0.1))
         .hasMessageContaining("no version with model.onnx under").hasMessageContaining(empty.toString());
