@@ -88,7 +88,7 @@ public final class InferenceRoutes implements RouteModule {
     }
     InferenceService inProcess = model == null ? local.service() : null;
     long timeoutMs = services.config().bus().timeoutMs();
-    Future<Buffer> answer = inProcess != null ? LocalInference.bounded(inProcess.predictSelected(rows, loop), timeoutMs)
+    Future<Buffer> answer = inProcess != null ? LocalInference.asApiFailure(inProcess.predictSelected(rows, loop))
         : services.vertx().eventBus().<Buffer>request(InferenceVerticle.PREDICT, new PredictCall(model, rows, true),
             new DeliveryOptions().setSendTimeout(timeoutMs)).map(Message::body)
             .recover(t -> Future.failedFuture(Bus.toApiError(InferenceVerticle.PREDICT, t)));

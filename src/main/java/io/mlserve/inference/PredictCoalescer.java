@@ -37,7 +37,6 @@ final class PredictCoalescer {
   private final LocalInference local;
   private final int maxRows;
   private final DeliveryOptions delivery;
-  private final long timeoutMs;
   private final DistributionSummary perBatch;
   private final Map<String, Pending> pending = new HashMap<>(); // by ?model= ("" for the selected model)
   private boolean flushQueued;
@@ -49,7 +48,6 @@ final class PredictCoalescer {
     this.local = local;
     this.maxRows = maxRows;
     this.delivery = new DeliveryOptions().setSendTimeout(timeoutMs);
-    this.timeoutMs = timeoutMs;
     this.perBatch = DistributionSummary.builder("mlserve.predict.coalesced.requests")
         .description("Requests per batch an api event loop handed on (api-side batching): one inference.predict.batch"
             + " message, or one call of the engine in this process")
@@ -92,9 +90,9 @@ final class PredictCoalescer {
     perBatch.record(p.promises.size());
     InferenceService inProcess = p.model == null ? local.service() : null;
     if (inProcess != null) {
-      LocalInference.bounded(inProcess.predictSelectedEach(p.requests, context), timeoutMs)
+      inProcess.predictSelectedEach(p.requests, context)
           .onSuccess(reply -> answer(p, reply.outcomes()))
-          .onFailure(t -> failAll(p, LocalInference.toApiError(t, timeoutMs)));
+          .onFailure(t -> failAll(p, LocalInference.toApiError(t)));
       return;
     }
     vertx.eventBus().<PredictOutcomes>request(InferenceVerticle.PREDICT_BATCH,
