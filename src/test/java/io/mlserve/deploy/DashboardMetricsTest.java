@@ -86,14 +86,23 @@ class DashboardMetricsTest {
       assertThat(await(app.app().services().jobs().awaitFinished(runId, 100)).getString("state"))
           .isEqualTo("SUCCEEDED");
 
-      // jvm_gc_pause_seconds appears with the first collection; a test JVM with a large heap may not have had one
+      // jvm_gc_pause_seconds appears with the first collection; a test JVM with a large heap may not have had one,
+      // and the collection's notification reaches Micrometer asynchronously, so scrape until it is there (10 s)
       System.gc();
-      String metrics = await(c.get(app.port(), "127.0.0.1", "/metrics").send()).bodyAsString();
       Set<String> served = new TreeSet<>();
-      for (String line : metrics.split("\n")) {
-        if (!line.startsWith("#") && !line.isBlank()) {
-          served.add(line.split("[{ ]", 2)[0]);
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (true) {
+        served.clear();
+        String metrics = await(c.get(app.port(), "127.0.0.1", "/metrics").send()).bodyAsString();
+        for (String line : metrics.split("\n")) {
+          if (!line.startsWith("#") && !line.isBlank()) {
+            served.add(line.split("[{ ]", 2)[0]);
+          }
         }
+        if (served.containsAll(wanted) || System.nanoTime() > deadline) {
+          break;
+        }
+        Thread.sleep(100);
       }
       assertThat(served).as("metrics the dashboard queries").containsAll(wanted);
     }
