@@ -87,10 +87,9 @@ public final class InferenceRoutes implements RouteModule {
       return;
     }
     InferenceService inProcess = model == null ? local.service() : null;
-    long timeoutMs = services.config().bus().timeoutMs();
     Future<Buffer> answer = inProcess != null ? LocalInference.asApiFailure(inProcess.predictSelected(rows, loop))
         : services.vertx().eventBus().<Buffer>request(InferenceVerticle.PREDICT, new PredictCall(model, rows, true),
-            new DeliveryOptions().setSendTimeout(timeoutMs)).map(Message::body)
+            new DeliveryOptions().setSendTimeout(services.config().bus().timeoutMs())).map(Message::body)
             .recover(t -> Future.failedFuture(Bus.toApiError(InferenceVerticle.PREDICT, t)));
     answer.onSuccess(bytes -> Responses.send(ctx, 200, bytes)).onFailure(ctx::fail);
   }

@@ -1,7 +1,6 @@
 package io.mlserve.inference;
 
 import io.mlserve.app.Services;
-import io.mlserve.common.ApiError;
 import io.vertx.core.Future;
 
 /**
@@ -34,16 +33,13 @@ final class LocalInference {
   }
 
   /**
-   * An in-process answer whose failure reads as over the bus: an {@link ApiError} as it is, anything else a logged
-   * 500. No timer of its own: with one per request, alternated bench predict runs measured 6.0 and 6.5 us more
-   * CPU per unbatched request (43-49 us), and the engine answers every request it accepts (a hung runner is left to the HTTP request timeout).
+   * An in-process answer whose failure reads as over the bus: an {@link io.mlserve.common.ApiError} as it is,
+   * anything else a logged 500. No timer of its own: with one per request, alternated bench predict runs measured
+   * 6.0 and 6.5 us more CPU per unbatched request (43-49 us), and the engine answers every request it accepts (a
+   * hung runner is left to the HTTP request timeout).
    */
   static <T> Future<T> asApiFailure(Future<T> answer) {
-    return answer.recover(t -> Future.failedFuture(toApiError(t)));
-  }
-
-  static ApiError toApiError(Throwable t) {
-    return PredictOutcomes.Outcome.failed(t).error();
+    return answer.recover(t -> Future.failedFuture(PredictOutcomes.Outcome.failed(t).error()));
   }
 
   /** Forgets {@code s} (when it is the one attached): later requests go over the bus. */

@@ -92,7 +92,7 @@ final class PredictCoalescer {
     if (inProcess != null) {
       inProcess.predictSelectedEach(p.requests, context)
           .onSuccess(reply -> answer(p, reply.outcomes()))
-          .onFailure(t -> failAll(p, LocalInference.toApiError(t)));
+          .onFailure(t -> failAll(p, Outcome.failed(t).error())); // an ApiError as it is, else a logged 500
       return;
     }
     vertx.eventBus().<PredictOutcomes>request(InferenceVerticle.PREDICT_BATCH,
