@@ -312,7 +312,7 @@ public final class ModelRegistry {
    * no production version. Idempotent; run at start by the roles that read or write models.
    */
   public Future<Void> syncFromDisk() {
-    return vertx.executeBlocking(this::scanDisk).compose(found -> {
+    return vertx.executeBlocking(() -> scanDisk(root)).compose(found -> {
       Future<Void> chain = Future.succeededFuture();
       for (ModelMetadata m : found) {
         chain = chain.compose(v -> mongo.findOne(Collections.MODELS,
@@ -342,7 +342,11 @@ public final class ModelRegistry {
     return chain;
   }
 
-  private List<ModelMetadata> scanDisk() throws IOException {
+  /**
+   * Every version under {@code root} ({name}/{version}/ with model.onnx and a metadata.json naming that name and
+   * version); others are logged and skipped. Blocking.
+   */
+  public static List<ModelMetadata> scanDisk(Path root) throws IOException {
     List<ModelMetadata> found = new ArrayList<>();
     if (!Files.isDirectory(root)) {
       return found;

@@ -6,13 +6,11 @@ import io.mlserve.inference.LoadedModel;
 import io.mlserve.inference.ModelLoader;
 import io.mlserve.registry.ModelMetadata;
 import io.mlserve.registry.ModelRegistry;
-import io.vertx.core.json.JsonObject;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import static io.mlserve.inference.bench.BenchClients.fmt;
 
@@ -30,12 +28,13 @@ final class EngineRunCost {
   /** Median microseconds per run for each of {@link #BATCH_ROWS}; prints one line per size and the saving bound. */
   static double[] measure(Path models, String name, List<Map<String, Object>> rows, double secondsPerSize)
       throws Exception {
-    Path version = latestVersion(models.resolve(name));
-    String json = Files.readString(version.resolve(ModelRegistry.METADATA_FILE));
-    ModelMetadata metadata = ModelMetadata.parse(new JsonObject(json));
+    ModelMetadata metadata = ModelRegistry.scanDisk(models).stream().filter(m -> m.name().equals(name))
+        .max(Comparator.comparingInt(ModelMetadata::version))
+        .orElseThrow(() -> new IllegalStateException("no version with model.onnx under " + models.resolve(name)));
     FeatureEncoding encoding = metadata.encoding();
     ModelLoader loader = new ModelLoader(new ModelLoader.SessionSettings(1, 1, "all"));
-    LoadedModel model = loader.load(version.resolve(ModelRegistry.MODEL_FILE), metadata);
+    Path onnx = models.resolve(name).resolve(Integer.toString(metadata.version())).resolve(ModelRegistry.MODEL_FILE);
+    LoadedModel model = loader.load(onnx, metadata);
     double[] micros = new double[BATCH_ROWS.length];
     try {
       for (int s = 0; s < BATCH_ROWS.length; s++) {
@@ -81,15 +80,5 @@ final class EngineRunCost {
       perRun[i] = (now - t0) / 1e3 / runs;
     }
     return Stats.median(perRun);
-  }
-
-  private static Path latestVersion(Path modelDir) throws Exception {
-    try (Stream<Path> versions = Files.list(modelDir)) {
-      return versions.filter(p -> p.getFileName().toString().matches("\\d+"))
-          .filter(p -> Files.isRegularFile(p.resolve(ModelRegistry.MODEL_FILE)))
-          .max((a, b) -> Integer.compare(Integer.parseInt(a.getFileName().toString()),
-              Integer.parseInt(b.getFileName().toString())))
-          .orElseThrow(() -> new IllegalStateException("no version with model.onnx under " + modelDir));
-    }
   }
 }
