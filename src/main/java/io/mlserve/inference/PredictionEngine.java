@@ -161,7 +161,7 @@ public final class PredictionEngine implements AutoCloseable {
       queueLock.unlock();
     }
     if (refused) {
-      ApiError gone = ApiError.unavailable("the inference engine stopped");
+      ApiError gone = stoppedError();
       queued.forEach(w -> finish(w, null, gone));
     }
     return answers;
@@ -356,6 +356,11 @@ public final class PredictionEngine implements AutoCloseable {
     }
   }
 
+  /** What work gets that {@link #close()} drains, or that arrives while it does. */
+  private static ApiError stoppedError() {
+    return ApiError.unavailable("the inference engine stopped");
+  }
+
   /** Stops the runners; requests still queued fail with 503 and release their models. */
   @Override
   public void close() {
@@ -369,7 +374,7 @@ public final class PredictionEngine implements AutoCloseable {
     } finally {
       queueLock.unlock();
     }
-    ApiError gone = ApiError.unavailable("the inference engine stopped");
+    ApiError gone = stoppedError();
     left.forEach(w -> finish(w, null, gone));
     for (Thread t : runners) {
       t.interrupt();
