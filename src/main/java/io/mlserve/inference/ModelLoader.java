@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Creates ONNX Runtime sessions with explicit options and checks that the graph matches its metadata.json (input
@@ -43,7 +44,7 @@ public final class ModelLoader {
   }
 
   private final OrtEnvironment env = OrtEnvironment.getEnvironment();
-  private final java.util.concurrent.atomic.AtomicInteger openSessions = new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger openSessions = new AtomicInteger();
   private final SessionSettings settings;
 
   /**
