@@ -1,9 +1,11 @@
 package io.mlserve.inference;
 
+import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
 import io.mlserve.covertype.CovertypeSchema;
 import io.mlserve.registry.ModelMetadata;
 import org.slf4j.Logger;
@@ -33,6 +35,9 @@ public final class LoadedModel {
   private final long loadMillis;
   private final Instant loadedAt = Instant.now();
   private final Set<String> outputs;
+  private final String inputName;
+  // whether the graph's outputs fit RunTensors' pinned tensors (an int64 label per row, float probabilities)
+  private final boolean pinnable;
   private final RowEncoder encoder;
   private final long[] classes;
   private final String target;
@@ -49,9 +54,24 @@ public final class LoadedModel {
     this.session = session;
     this.loadMillis = loadMillis;
     this.outputs = Set.of(metadata.labelOutput(), metadata.probabilitiesOutput());
+    this.inputName = metadata.inputName();
     this.encoder = new RowEncoder(metadata.encoding());
     this.classes = metadata.classes();
     this.target = metadata.toJson().getString("target", CovertypeSchema.LABEL);
+    this.pinnable = pinnable(session, metadata, classes.length);
+  }
+
+  private static boolean pinnable(OrtSession session, ModelMetadata metadata, int classes) {
+    try {
+      var outs = session.getOutputInfo();
+      return outs.get(metadata.labelOutput()).getInfo() instanceof TensorInfo label
+          && label.type == OnnxJavaType.INT64 && label.getShape().length == 1
+          && outs.get(metadata.probabilitiesOutput()).getInfo() instanceof TensorInfo probs
+          && probs.type == OnnxJavaType.FLOAT && probs.getShape().length == 2
+          && (probs.getShape()[1] < 0 || probs.getShape()[1] == classes);
+    } catch (OrtException | RuntimeException e) {
+      return false;
+    }
   }
 
   /** Name of the predicted field ({@code Cover_Type}), from metadata.json. */
@@ -157,11 +177,32 @@ public final class LoadedModel {
   /**
    * Runs {@code rows} encoded rows ({@code features} holds {@code rows × width} floats). The caller holds a
    * reference. Tensors and results are closed here, always: their memory is native and outside the Java heap.
+   * Runs of up to {@link RunTensors#MAX_ROWS} rows reuse this thread's tensors instead (see {@link RunTensors}).
    */
   public Output run(float[] features, int rows) throws OrtException {
+    return pinnable && rows <= RunTensors.MAX_ROWS ? runPinned(features, rows) : runAllocating(features, rows);
+  }
+
+  Output runPinned(float[] features, int rows) throws OrtException {
+    int width = encoder.width();
+    RunTensors.Shape t = RunTensors.ofThread(env).shape(rows, width, classes.length);
+    t.input.clear();
+    t.input.put(features, 0, rows * width);
+    // pinned outputs are written in place and stay open when the result closes
+    try (OrtSession.Result ignored = session.run(Map.of(inputName, t.inputTensor), Set.of(),
+        Map.of(metadata.labelOutput(), t.labelsTensor, metadata.probabilitiesOutput(), t.probabilitiesTensor))) {
+      long[] l = new long[rows];
+      t.labels.get(0, l);
+      float[] p = new float[rows * classes.length];
+      t.probabilities.get(0, p);
+      return new Output(l, p, classes.length);
+    }
+  }
+
+  Output runAllocating(float[] features, int rows) throws OrtException {
     int width = encoder.width();
     try (OnnxTensor input = OnnxTensor.createTensor(env, scratch(features, rows * width), new long[] {rows, width});
-         OrtSession.Result result = session.run(Map.of(metadata.inputName(), input), outputs)) {
+         OrtSession.Result result = session.run(Map.of(inputName, input), outputs)) {
       LongBuffer labels = ((OnnxTensor) result.get(metadata.labelOutput()).orElseThrow()).getLongBuffer();
       FloatBuffer probs = ((OnnxTensor) result.get(metadata.probabilitiesOutput()).orElseThrow()).getFloatBuffer();
       long[] l = new long[labels.remaining()];

@@ -220,24 +220,28 @@ public final class PredictionEngine implements AutoCloseable {
   }
 
   private void runLoop() {
-    while (true) {
-      List<Work> batch;
-      try {
-        batch = collect();
-      } catch (InterruptedException e) {
-        break;
-      }
-      if (batch == null) {
-        break;
-      }
-      try {
-        runBatch(batch);
-      } catch (Throwable t) { // keep the runner alive whatever happens; the requests get the error
-        LOG.error("prediction run failed", t);
-        for (Work w : batch) {
-          finish(w, null, t);
+    try {
+      while (true) {
+        List<Work> batch;
+        try {
+          batch = collect();
+        } catch (InterruptedException e) {
+          break;
+        }
+        if (batch == null) {
+          break;
+        }
+        try {
+          runBatch(batch);
+        } catch (Throwable t) { // keep the runner alive whatever happens; the requests get the error
+          LOG.error("prediction run failed", t);
+          for (Work w : batch) {
+            finish(w, null, t);
+          }
         }
       }
+    } finally {
+      RunTensors.closeOfThread();
     }
   }
 
