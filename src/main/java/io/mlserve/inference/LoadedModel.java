@@ -199,7 +199,11 @@ public final class LoadedModel {
     }
   }
 
-  Output runAllocating(float[] features, int rows) throws OrtException {
+  /**
+   * Runs with tensors created for this run and closed after it: the path of runs too large to keep tensors for.
+   * Public so the benchmark can time both ways on one model.
+   */
+  public Output runAllocating(float[] features, int rows) throws OrtException {
     int width = encoder.width();
     try (OnnxTensor input = OnnxTensor.createTensor(env, scratch(features, rows * width), new long[] {rows, width});
          OrtSession.Result result = session.run(Map.of(inputName, input), outputs)) {

@@ -17,12 +17,18 @@ import static io.mlserve.inference.bench.BenchClients.fmt;
 /**
  * Times ONNX Runtime alone (one thread, no HTTP, no bus) on the model the servers serve, for runs of 1 to 64 rows.
  * Micro-batching can save at most the per-run overhead it amortises: {@code run(1) - run(n) / n} per request. Set
- * beside the server CPU per unbatched request, that bounds the on/off throughput ratio any batcher can reach.
+ * beside the server CPU per unbatched request, that bounds the on/off throughput ratio any batcher can reach. Each
+ * size is also timed with fresh tensors every run, the way runs went before {@code RunTensors}, for their ratio.
  */
 final class EngineRunCost {
   static final int[] BATCH_ROWS = {1, 10, 64};
 
   private EngineRunCost() {
+  }
+
+  /** One way of running the model: {@link LoadedModel#run} as served, or with fresh tensors every run. */
+  private interface Runner {
+    LoadedModel.Output run(float[] features, int rows) throws Exception;
   }
 
   /** Median microseconds per run for each of {@link #BATCH_ROWS}; prints one line per size and the saving bound. */
@@ -43,9 +49,11 @@ final class EngineRunCost {
         for (int r = 0; r < n; r++) {
           encoding.encode(rows.get(r), features, r * encoding.width());
         }
-        micros[s] = medianRunMicros(model, features, n, secondsPerSize);
+        micros[s] = medianRunMicros(model::run, features, n, secondsPerSize / 2);
+        double fresh = medianRunMicros(model::runAllocating, features, n, secondsPerSize / 2);
         System.out.println(fmt("engine alone (ONNX Runtime, 1 thread, %s v%d): runs of %d rows %.1f us per run = %.2f"
-            + " us per row", name, metadata.version(), n, micros[s], micros[s] / n));
+            + " us per row; with fresh tensors every run %.1f us (reused tensors %.2fx faster)", name,
+            metadata.version(), n, micros[s], micros[s] / n, fresh, fresh / micros[s]));
       }
     } finally {
       model.retire();
@@ -58,7 +66,7 @@ final class EngineRunCost {
   }
 
   // medians of 20 slices, so a noisy neighbour's burst moves one slice, not the figure
-  private static double medianRunMicros(LoadedModel model, float[] features, int rows, double seconds)
+  private static double medianRunMicros(Runner model, float[] features, int rows, double seconds)
       throws Exception {
     int slices = 20;
     long sliceNanos = (long) (seconds * 1e9 / slices);
