@@ -11,8 +11,6 @@ import io.mlserve.registry.ModelMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.time.Instant;
@@ -205,7 +203,8 @@ public final class LoadedModel {
    */
   public Output runAllocating(float[] features, int rows) throws OrtException {
     int width = encoder.width();
-    try (OnnxTensor input = OnnxTensor.createTensor(env, scratch(features, rows * width), new long[] {rows, width});
+    FloatBuffer buffer = RunTensors.ofThread(env).largeInput(features, rows * width);
+    try (OnnxTensor input = OnnxTensor.createTensor(env, buffer, new long[] {rows, width});
          OrtSession.Result result = session.run(Map.of(inputName, input), outputs)) {
       LongBuffer labels = ((OnnxTensor) result.get(metadata.labelOutput()).orElseThrow()).getLongBuffer();
       FloatBuffer probs = ((OnnxTensor) result.get(metadata.probabilitiesOutput()).orElseThrow()).getFloatBuffer();
@@ -219,24 +218,6 @@ public final class LoadedModel {
       }
       return new Output(l, p, classes.length);
     }
-  }
-
-  // One direct buffer per runner thread, reused: ORT uses a direct buffer in place, where a heap array would be
-  // copied into a fresh direct buffer on every run (allocation churn freed only by GC, and System.gc() calls when
-  // direct memory runs short).
-  private static final ThreadLocal<FloatBuffer[]> SCRATCH = ThreadLocal.withInitial(() -> new FloatBuffer[1]);
-
-  private static FloatBuffer scratch(float[] features, int n) {
-    FloatBuffer[] holder = SCRATCH.get();
-    if (holder[0] == null || holder[0].capacity() < n) {
-      holder[0] = ByteBuffer.allocateDirect(Math.max(n, 4096) * Float.BYTES).order(ByteOrder.nativeOrder())
-          .asFloatBuffer();
-    }
-    FloatBuffer b = holder[0];
-    b.clear();
-    b.put(features, 0, n);
-    b.flip();
-    return b;
   }
 
   @Override
