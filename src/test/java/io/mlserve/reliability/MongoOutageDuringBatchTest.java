@@ -71,13 +71,15 @@ class MongoOutageDuringBatchTest {
       long restartedAt = System.nanoTime();
       awaitReady(client, app, 15_000);
       double readyAfterS = (System.nanoTime() - restartedAt) / 1e9;
-      // the final status the outage kept from being saved reaches the restarted MongoDB (re-saved every 2 s)
+      // the final status the outage kept from being saved reaches the restarted MongoDB (re-saved every 2 s). The
+      // document can be visible before the app has read the write's acknowledgement, so wait for both.
       JsonObject stored = null;
       long deadline = System.currentTimeMillis() + 10_000;
       while (System.currentTimeMillis() < deadline) {
         stored = await(app.app().services().mongo().findOne(Collections.JOBS, new JsonObject().put("jobId", id),
             new JsonObject().put("_id", 0)));
-        if (stored != null && "FAILED".equals(stored.getString("state"))) {
+        if (stored != null && "FAILED".equals(stored.getString("state"))
+            && app.app().services().jobs().allFinishedSaved()) {
           break;
         }
         Thread.sleep(100);
@@ -85,7 +87,7 @@ class MongoOutageDuringBatchTest {
       assertThat(stored).as("job %s in the restarted MongoDB", id).isNotNull();
       assertThat(stored.getString("state")).isEqualTo("FAILED");
       assertThat(stored.getString("error")).isEqualTo(failed.getString("error"));
-      assertThat(app.app().services().jobs().allFinishedSaved()).isTrue();
+      assertThat(app.app().services().jobs().allFinishedSaved()).as("every final status saved").isTrue();
 
       // the restarted server is empty (memory backend): load again, rerun
       await(RecsTestSupport.load(client, app, ratings));
