@@ -75,6 +75,9 @@ class ProcessLifecycleTest {
         .jvmArg("-Dlogback.configurationFile=logback.xml").start()) {
       assertThat(p.awaitHttp200("http://127.0.0.1:" + port + "/health/ready", 60_000))
           .as("ready; log:%n%s", p.logText()).isGreaterThanOrEqualTo(0);
+      // lines reach stdout while the process runs (the async appender flushes each batch), not only at exit
+      assertThat(p.awaitOutput("\"path\":\"/health/ready\"", 3000))
+          .as("access line of the readiness probe, written while running; log:%n%s", p.logText()).isTrue();
       String body = "{\"level\":\"INFO\"}";
       try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
         s.setSoTimeout(10_000);
