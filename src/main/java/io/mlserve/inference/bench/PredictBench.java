@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 
@@ -72,6 +73,9 @@ public final class PredictBench implements Callable<Integer> {
   @Option(names = "--depth", defaultValue = "10", description = "Synthetic forest: depth (default ${DEFAULT-VALUE}).")
   int depth;
 
+  /** The servers' log level unless --env sets one: WARN leaves out the access log, to time inference alone. */
+  private static final String SERVER_LOG_LEVEL = "WARN";
+
   @Option(names = "--env", description = "Extra server environment, NAME=VALUE (repeatable), e.g."
       + " MLSERVE_INFERENCE_MAX_WAIT_MICROS=500.")
   List<String> env = new java.util.ArrayList<>();
@@ -97,6 +101,11 @@ public final class PredictBench implements Callable<Integer> {
     Path models = modelsToServe();
     System.out.println("machine: " + Runtime.getRuntime().availableProcessors() + " cores, shared with the load "
         + "generator (and possibly other work): one run, noisy figures");
+    String level = env.stream().filter(e -> e.startsWith("MLSERVE_LOG_LEVEL=")).reduce((a, b) -> b)
+        .map(e -> e.substring(e.indexOf('=') + 1).toUpperCase(java.util.Locale.ROOT)).orElse(SERVER_LOG_LEVEL);
+    System.out.println("server log level: " + level + (Set.of("INFO", "DEBUG", "TRACE").contains(level)
+        ? " (one access-log line per request, as by default)"
+        : " (no access-log line per request; the default INFO writes one: --env MLSERVE_LOG_LEVEL=INFO)"));
     String single = new JsonObject(rows.get(0)).encode();
     // before the servers start, so the engine has the cores to itself
     double[] engine = skip.contains("engine") ? null : EngineRunCost.measure(models, "modelo1", rows, 6);
@@ -290,7 +299,7 @@ public final class PredictBench implements Callable<Integer> {
           .env("MLSERVE_MONGO_EMBEDDED_BACKEND", "memory")
           .env("MLSERVE_MODELS_DIR", models.toAbsolutePath().toString())
           .env("MLSERVE_REDIS_PREFIX", "bench-" + UUID.randomUUID() + ":")
-          .env("MLSERVE_LOG_LEVEL", "WARN")
+          .env("MLSERVE_LOG_LEVEL", SERVER_LOG_LEVEL)
           .env("MLSERVE_INFERENCE_BATCHING", Boolean.toString(batching))
           .args("--roles", "api,inference");
       for (String e : env) {
