@@ -19,10 +19,13 @@ import java.util.concurrent.TimeUnit;
 public final class JvmProcess implements AutoCloseable {
   private final Process process;
   private final Path log;
+  /** Whether the log is a temporary file of ours (deleted on close) rather than one the caller named. */
+  private final boolean temporaryLog;
 
-  private JvmProcess(Process process, Path log) {
+  private JvmProcess(Process process, Path log, boolean temporaryLog) {
     this.process = process;
     this.log = log;
+    this.temporaryLog = temporaryLog;
   }
 
   public static Builder builder() {
@@ -119,6 +122,10 @@ public final class JvmProcess implements AutoCloseable {
     return process.exitValue();
   }
 
+  /**
+   * Kills the process if it still runs and deletes its temporary log (read {@link #logText()} before): a bench
+   * server at log level INFO writes hundreds of MB, and every test and bench run used to leave its logs in /tmp.
+   */
   @Override
   public void close() {
     if (process.isAlive()) {
@@ -127,6 +134,13 @@ public final class JvmProcess implements AutoCloseable {
         process.waitFor(10, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+      }
+    }
+    if (temporaryLog && !process.isAlive()) {
+      try {
+        Files.deleteIfExists(log);
+      } catch (IOException e) {
+        // a leftover temporary file is harmless
       }
     }
   }
@@ -264,7 +278,7 @@ public final class JvmProcess implements AutoCloseable {
       pb.environment().putAll(env);
       Path out = log != null ? log : Files.createTempFile("mlserve-proc", ".log");
       pb.redirectErrorStream(true).redirectOutput(out.toFile());
-      return new JvmProcess(pb.start(), out);
+      return new JvmProcess(pb.start(), out, log == null);
     }
   }
 }
