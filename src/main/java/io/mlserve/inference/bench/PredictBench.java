@@ -349,9 +349,8 @@ public final class PredictBench implements Callable<Integer> {
     @Override
     public void close() throws Exception {
       process.sigterm();
-      if (process.waitFor(20_000) == Integer.MIN_VALUE) {
-        process.close();
-      }
+      process.waitFor(20_000);
+      process.close(); // kills it if SIGTERM did not end it, and deletes its log
     }
   }
 }
