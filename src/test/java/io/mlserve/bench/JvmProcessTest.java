@@ -18,7 +18,7 @@ class JvmProcessTest {
   @DisplayName("close deletes the temporary log it made, after the output was readable; a log the caller named stays")
   void logFiles() throws Exception {
     Path temporary;
-    try (JvmProcess p = JvmProcess.builder().plainJvm().command(List.of("/bin/sh", "-c", "echo hello-from-child")).start()) {
+    try (JvmProcess p = shell("echo hello-from-child").start()) {
       assertThat(p.waitFor(10_000)).isZero();
       assertThat(p.logText()).contains("hello-from-child");
       temporary = p.log();
@@ -27,9 +27,13 @@ class JvmProcessTest {
     assertThat(temporary).doesNotExist();
 
     Path named = dir.resolve("child.log");
-    try (JvmProcess p = JvmProcess.builder().plainJvm().command(List.of("/bin/sh", "-c", "echo kept")).log(named).start()) {
+    try (JvmProcess p = shell("echo kept").log(named).start()) {
       assertThat(p.waitFor(10_000)).isZero();
     }
     assertThat(Files.readString(named)).contains("kept");
+  }
+
+  private static JvmProcess.Builder shell(String script) {
+    return JvmProcess.builder().plainJvm().command(List.of("/bin/sh", "-c", script));
   }
 }
