@@ -1,5 +1,6 @@
 package io.mlserve.inference.bench;
 
+import ch.qos.logback.classic.Level;
 import io.mlserve.bench.CpuUse;
 import io.mlserve.bench.JvmProcess;
 import io.mlserve.bench.Stats;
@@ -22,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 
@@ -37,6 +37,9 @@ import static io.mlserve.inference.bench.BenchClients.fmt;
     description = "POST /predict throughput and latency (batching on vs off), rows/s for arrays, model load time,"
         + " RSS before/after 1M predictions, and the 500-user flow.")
 public final class PredictBench implements Callable<Integer> {
+  /** The servers' log level unless --env sets one: WARN leaves out the access log, to time inference alone. */
+  private static final String SERVER_LOG_LEVEL = "WARN";
+
   @Option(names = "--duration", defaultValue = "20", description = "Seconds per single-row run (default ${DEFAULT-VALUE}).")
   int duration;
 
@@ -73,9 +76,6 @@ public final class PredictBench implements Callable<Integer> {
   @Option(names = "--depth", defaultValue = "10", description = "Synthetic forest: depth (default ${DEFAULT-VALUE}).")
   int depth;
 
-  /** The servers' log level unless --env sets one: WARN leaves out the access log, to time inference alone. */
-  private static final String SERVER_LOG_LEVEL = "WARN";
-
   @Option(names = "--env", description = "Extra server environment, NAME=VALUE (repeatable), e.g."
       + " MLSERVE_INFERENCE_MAX_WAIT_MICROS=500.")
   List<String> env = new java.util.ArrayList<>();
@@ -101,11 +101,11 @@ public final class PredictBench implements Callable<Integer> {
     Path models = modelsToServe();
     System.out.println("machine: " + Runtime.getRuntime().availableProcessors() + " cores, shared with the load "
         + "generator (and possibly other work): one run, noisy figures");
-    String level = env.stream().filter(e -> e.startsWith("MLSERVE_LOG_LEVEL=")).reduce((a, b) -> b)
-        .map(e -> e.substring(e.indexOf('=') + 1).toUpperCase(java.util.Locale.ROOT)).orElse(SERVER_LOG_LEVEL);
-    System.out.println("server log level: " + level + (Set.of("INFO", "DEBUG", "TRACE").contains(level)
-        ? " (one access-log line per request, as by default)"
-        : " (no access-log line per request; the default INFO writes one: --env MLSERVE_LOG_LEVEL=INFO)"));
+    String level = extraEnv(env).getOrDefault("MLSERVE_LOG_LEVEL", SERVER_LOG_LEVEL);
+    // the access log writes at INFO
+    System.out.println("server log level: " + level + (Level.toLevel(level, Level.WARN).isGreaterOrEqual(Level.WARN)
+        ? " (no access-log line per request; the default INFO writes one: --env MLSERVE_LOG_LEVEL=INFO)"
+        : " (one access-log line per request, as by default)"));
     String single = new JsonObject(rows.get(0)).encode();
     // before the servers start, so the engine has the cores to itself
     double[] engine = skip.contains("engine") ? null : EngineRunCost.measure(models, "modelo1", rows, 6);
@@ -281,6 +281,18 @@ public final class PredictBench implements Callable<Integer> {
   }
 
   /** The server process under test. */
+  /** The {@code --env NAME=VALUE} options by name, a later one winning; entries without a name are ignored. */
+  static Map<String, String> extraEnv(List<String> env) {
+    Map<String, String> byName = new java.util.LinkedHashMap<>();
+    for (String e : env) {
+      int eq = e.indexOf('=');
+      if (eq > 0) {
+        byName.put(e.substring(0, eq), e.substring(eq + 1));
+      }
+    }
+    return byName;
+  }
+
   private static final class Server implements AutoCloseable {
     final JvmProcess process;
     final int port;
@@ -302,12 +314,7 @@ public final class PredictBench implements Callable<Integer> {
           .env("MLSERVE_LOG_LEVEL", SERVER_LOG_LEVEL)
           .env("MLSERVE_INFERENCE_BATCHING", Boolean.toString(batching))
           .args("--roles", "api,inference");
-      for (String e : env) {
-        int eq = e.indexOf('=');
-        if (eq > 0) {
-          b.env(e.substring(0, eq), e.substring(eq + 1));
-        }
-      }
+      extraEnv(env).forEach(b::env);
       b.jvmArgs(jvmArgs);
       JvmProcess p = b.start();
       if (p.awaitHttp200("http://127.0.0.1:" + port + "/health/ready", 120_000) < 0) {
