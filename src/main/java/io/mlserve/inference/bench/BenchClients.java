@@ -43,12 +43,13 @@ final class BenchClients {
     }
   }
 
-  /** {@code wrk -tT -cN -dS --latency} POSTing {@code body} as JSON. */
-  static WrkResult wrk(String url, String body, int threads, int connections, int seconds) throws Exception {
+  /**
+   * {@code wrk -tT -cN -dS --latency} POSTing the {@code bodies} as JSON in turn (each wrk thread cycles through all
+   * of them).
+   */
+  static WrkResult wrk(String url, List<String> bodies, int threads, int connections, int seconds) throws Exception {
     Path script = Files.createTempFile("mlserve-wrk", ".lua");
-    String lua = "wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\nwrk.body = [["
-        + body + "]]\n";
-    Files.writeString(script, lua);
+    Files.writeString(script, wrkScript(bodies));
     Process p = new ProcessBuilder("wrk", "-t" + threads, "-c" + connections, "-d" + seconds + "s", "--latency",
         "--timeout", "10s", "-s", script.toString(), url).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -66,6 +67,27 @@ final class BenchClients {
       }
     }
     return new WrkResult(rps, latencyMs(out, "50%"), latencyMs(out, "99%"), requests, non2xx + socketErrors, out);
+  }
+
+  /** The wrk script: one body is wrk's static request; several are formatted once per thread and sent in turn. */
+  static String wrkScript(List<String> bodies) {
+    if (bodies.isEmpty()) {
+      throw new IllegalArgumentException("wrk needs at least one body");
+    }
+    StringBuilder lua = new StringBuilder("wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\n");
+    if (bodies.size() == 1) {
+      return lua.append("wrk.body = [==[").append(bodies.get(0)).append("]==]\n").toString();
+    }
+    lua.append("local bodies = {\n");
+    for (String b : bodies) {
+      lua.append("[==[").append(b).append("]==],\n");
+    }
+    return lua.append("}\nlocal requests = {}\nlocal last = 0\n")
+        .append("function init(args)\n")
+        .append("  for i, b in ipairs(bodies) do requests[i] = wrk.format(nil, nil, nil, b) end\n")
+        .append("end\n")
+        .append("function request()\n  last = last % #requests + 1\n  return requests[last]\nend\n")
+        .toString();
   }
 
   private static double number(String text, String regex) {

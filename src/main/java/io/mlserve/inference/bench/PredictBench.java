@@ -51,6 +51,11 @@ public final class PredictBench implements Callable<Integer> {
       description = "Unmeasured single-row seconds per server before the rounds (default ${DEFAULT-VALUE}).")
   int warmup;
 
+  @Option(names = "--distinct-rows", defaultValue = "1024", description = "Different rows the single-row load sends"
+      + " in turn (default ${DEFAULT-VALUE}); 1 sends the same row every time, which keeps its path through the trees"
+      + " in cache and flatters unbatched runs.")
+  int distinctRows;
+
   @Option(names = "--connections", defaultValue = "32", description = "Connections for single-row runs (default ${DEFAULT-VALUE}).")
   int connections;
 
@@ -106,9 +111,15 @@ public final class PredictBench implements Callable<Integer> {
     System.out.println("server log level: " + level + (Level.toLevel(level, Level.WARN).isGreaterOrEqual(Level.WARN)
         ? " (no access-log line per request; the default INFO writes one: --env MLSERVE_LOG_LEVEL=INFO)"
         : " (one access-log line per request, as by default)"));
-    String single = new JsonObject(rows.get(0)).encode();
+    if (distinctRows < 1 || distinctRows > rows.size()) {
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+          "--distinct-rows must be 1.." + rows.size() + ", got " + distinctRows);
+    }
+    List<String> single = rows.subList(0, distinctRows).stream().map(r -> new JsonObject(r).encode()).toList();
+    System.out.println("single-row load: " + distinctRows + (distinctRows == 1 ? " row, the same every request"
+        : " different rows in turn"));
     // before the servers start, so the engine has the cores to itself
-    double[] engine = skip.contains("engine") ? null : EngineRunCost.measure(models, "modelo1", rows, 6);
+    double[] engine = skip.contains("engine") ? null : EngineRunCost.measure(models, "modelo1", rows.subList(0, distinctRows), 6);
     // both servers run from the start and the rounds alternate, so JIT warm-up and a noisy neighbour weigh on both
     // modes alike (measured one after the other, the first mode ran on a colder JVM)
     try (Server on = Server.start(models, true, jvmArgs, env); Server off = Server.start(models, false, jvmArgs, env)) {
@@ -170,14 +181,14 @@ public final class PredictBench implements Callable<Integer> {
     return out.toString();
   }
 
-  private void warm(Server s, String body) throws Exception {
+  private void warm(Server s, List<String> bodies) throws Exception {
     if (BenchClients.wrkAvailable()) {
-      BenchClients.wrk(s.url("/predict"), body, wrkThreads, connections, warmup);
+      BenchClients.wrk(s.url("/predict"), bodies, wrkThreads, connections, warmup);
     } else {
       try (LoadGenerator gen = new LoadGenerator(1)) {
-        Buffer b = Buffer.buffer(body);
+        List<Buffer> b = bodies.stream().map(Buffer::buffer).toList();
         gen.run("127.0.0.1", s.port, connections, connections, LoadGenerator.seconds(0), LoadGenerator.seconds(warmup),
-            (sess, i) -> sess.send("predict", HttpMethod.POST, "/predict", b));
+            (sess, i) -> sess.send("predict", HttpMethod.POST, "/predict", b.get(sess.random().nextInt(b.size()))));
       }
     }
   }
@@ -198,22 +209,23 @@ public final class PredictBench implements Callable<Integer> {
   private record SingleRow(double rps, double p50, double p99, long errors, double serverMicrosPerRequest) {
   }
 
-  private SingleRow singleRow(Server s, String body, String label) throws Exception {
+  private SingleRow singleRow(Server s, List<String> bodies, String label) throws Exception {
     double[] before = s.batchStats();
     SingleRow result;
     boolean wrk = BenchClients.wrkAvailable();
     CpuUse.Mark cpuFrom = CpuUse.mark(s.process.pid());
     if (wrk) {
-      BenchClients.WrkResult w = BenchClients.wrk(s.url("/predict"), body, wrkThreads, connections, duration);
+      BenchClients.WrkResult w = BenchClients.wrk(s.url("/predict"), bodies, wrkThreads, connections, duration);
       result = new SingleRow(w.requestsPerSecond(), w.p50Ms(), w.p99Ms(), w.errors(), 0);
       System.out.println(fmt("single-row POST /predict, %s (wrk -t%d, %d connections, %d s): %.0f req/s, p50 %.2f ms,"
           + " p99 %.2f ms, errors %d of %d", label, wrkThreads, connections, duration, w.requestsPerSecond(), w.p50Ms(),
           w.p99Ms(), w.errors(), w.requests()));
     } else {
       try (LoadGenerator gen = new LoadGenerator(1)) {
-        Buffer b = Buffer.buffer(body);
+        List<Buffer> b = bodies.stream().map(Buffer::buffer).toList();
         LoadResult r = gen.run("127.0.0.1", s.port, connections, connections, LoadGenerator.seconds(0),
-            LoadGenerator.seconds(duration), (sess, i) -> sess.send("predict", HttpMethod.POST, "/predict", b));
+            LoadGenerator.seconds(duration), (sess, i) -> sess.send("predict", HttpMethod.POST, "/predict",
+                b.get(sess.random().nextInt(b.size()))));
         result = new SingleRow(r.requestsPerSecond(), r.percentileMs(50), r.percentileMs(99), r.errors(), 0);
         System.out.print(r.summary("single-row POST /predict, " + label + " (Java client; wrk not installed)"));
       }
