@@ -9,7 +9,6 @@ import io.mlserve.common.ApiError;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -18,17 +17,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Runs predictions on a bounded pool of runner threads, the only threads that call {@code OrtSession.run}.
  *
- * <p>Micro-batching: requests wait in one queue. Runners take turns as the leader: the leader takes the oldest
- * request and, when batching is on, keeps adding the following ones while they fit in {@code maxBatchRows} and the
- * oldest has waited less than {@code maxWait}; then it releases the leadership and runs the whole group as one ORT
- * run per model while the next runner collects. Under load the queue fills while runners are busy, so batches grow
- * without anybody waiting on purpose; when idle, a lone request waits at most {@code maxWait}.
+ * <p>Micro-batching: requests wait in one {@link RunQueue}. A runner takes the oldest request and, when batching is
+ * on, the following ones while they fit in {@code maxBatchRows} (waiting for more at most until the oldest has waited
+ * {@code maxWait}), and runs the group as one ORT run per model. Under load the queue fills while runners are busy,
+ * so batches grow without anybody waiting on purpose.
  *
  * <p>Array requests are cut into chunks of {@code chunkRows} so every runner works on a large request.
  */
@@ -41,10 +37,7 @@ public final class PredictionEngine implements AutoCloseable {
   }
 
   private final Settings settings;
-  private final ReentrantLock queueLock = new ReentrantLock();
-  private final Condition notEmpty = queueLock.newCondition();
-  private final ReentrantLock leadership = new ReentrantLock();
-  private final ArrayDeque<Work> queue = new ArrayDeque<>();
+  private final RunQueue<Work> queue;
   private final AtomicInteger queuedRows = new AtomicInteger();
   private final List<Thread> runners = new ArrayList<>();
   private volatile boolean stopped;
@@ -58,6 +51,8 @@ public final class PredictionEngine implements AutoCloseable {
   public PredictionEngine(Settings settings, MeterRegistry registry) {
     this.settings = settings;
     this.registry = registry;
+    this.queue = new RunQueue<>(settings.batching(), settings.maxBatchRows(), settings.maxWaitNanos(),
+        w -> w.rows.size(), w -> w.enqueuedNanos);
     this.batchSize = DistributionSummary.builder("mlserve.batch.size")
         .description("Rows per ONNX Runtime run (coalesced single rows or a chunk of an array request)")
         .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096)
@@ -148,19 +143,8 @@ public final class PredictionEngine implements AutoCloseable {
       });
       answers.add(answer);
     }
-    boolean refused;
-    queueLock.lock();
-    try {
-      // close() may have drained the queue since the check above: work added now would wait for a runner forever
-      refused = stopped;
-      if (!refused) {
-        queue.addAll(queued);
-        notEmpty.signal();
-      }
-    } finally {
-      queueLock.unlock();
-    }
-    if (refused) {
+    // close() may have drained the queue since the check above: work added now would wait for a runner forever
+    if (!queue.offer(queued)) {
       ApiError gone = stoppedError();
       queued.forEach(w -> finish(w, null, gone));
     }
@@ -221,16 +205,18 @@ public final class PredictionEngine implements AutoCloseable {
 
   private void runLoop() {
     try {
+      boolean endedPartial = false;
       while (true) {
         List<Work> batch;
         try {
-          batch = collect();
+          batch = queue.next(endedPartial);
         } catch (InterruptedException e) {
           break;
         }
         if (batch == null) {
           break;
         }
+        endedPartial = queue.isPartial(batch);
         try {
           runBatch(batch);
         } catch (Throwable t) { // keep the runner alive whatever happens; the requests get the error
@@ -242,50 +228,6 @@ public final class PredictionEngine implements AutoCloseable {
       }
     } finally {
       RunTensors.closeOfThread();
-    }
-  }
-
-  /** Leader step: the oldest request plus followers that fit, waiting at most maxWait for them. */
-  private List<Work> collect() throws InterruptedException {
-    leadership.lockInterruptibly();
-    try {
-      queueLock.lockInterruptibly();
-      try {
-        while (queue.isEmpty()) {
-          if (stopped) {
-            return null;
-          }
-          notEmpty.await();
-        }
-        Work first = queue.poll();
-        List<Work> batch = new ArrayList<>();
-        batch.add(first);
-        int rows = first.rows.size();
-        if (settings.batching()) {
-          long deadline = first.enqueuedNanos + settings.maxWaitNanos();
-          while (rows < settings.maxBatchRows() && !stopped) {
-            Work next = queue.peek();
-            if (next == null) {
-              long left = deadline - System.nanoTime();
-              if (left <= 0) {
-                break;
-              }
-              notEmpty.awaitNanos(left);
-              continue;
-            }
-            if (rows + next.rows.size() > settings.maxBatchRows()) {
-              break;
-            }
-            batch.add(queue.poll());
-            rows += next.rows.size();
-          }
-        }
-        return batch;
-      } finally {
-        queueLock.unlock();
-      }
-    } finally {
-      leadership.unlock();
     }
   }
 
@@ -369,15 +311,7 @@ public final class PredictionEngine implements AutoCloseable {
   @Override
   public void close() {
     stopped = true;
-    queueLock.lock();
-    List<Work> left;
-    try {
-      left = new ArrayList<>(queue);
-      queue.clear();
-      notEmpty.signalAll();
-    } finally {
-      queueLock.unlock();
-    }
+    List<Work> left = queue.stop();
     ApiError gone = stoppedError();
     left.forEach(w -> finish(w, null, gone));
     for (Thread t : runners) {

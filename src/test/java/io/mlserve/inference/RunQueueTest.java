@@ -1,0 +1,143 @@
+package io.mlserve.inference;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The runners' queue on its own: which runner may take what, and how runs are shaped. */
+class RunQueueTest {
+  /** A queued request of {@code rows} rows. */
+  private record Item(int rows, long enqueuedNanos) {
+    Item(int rows) {
+      this(rows, System.nanoTime());
+    }
+  }
+
+  private static RunQueue<Item> queue(boolean batching, long maxWaitNanos) {
+    return new RunQueue<>(batching, 64, maxWaitNanos, Item::rows, Item::enqueuedNanos);
+  }
+
+  private static List<Item> singles(int n) {
+    return IntStream.range(0, n).mapToObj(i -> new Item(1)).toList();
+  }
+
+  private static int rows(List<Item> run) {
+    return run.stream().mapToInt(Item::rows).sum();
+  }
+
+  /** A second runner asking for work on its own thread. */
+  private static CompletableFuture<List<Item>> otherRunner(RunQueue<Item> q, ExecutorService pool) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return q.next(false);
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+    }, pool);
+  }
+
+  @Test
+  @DisplayName("batching: rows that queue while a partial run is in flight wait for its runner, which takes them all")
+  void partialRunsOneAtATime() throws Exception {
+    RunQueue<Item> q = queue(true, 0);
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      q.offer(singles(1));
+      List<Item> first = q.next(false);
+      assertThat(first).hasSize(1);
+      assertThat(q.isPartial(first)).isTrue();
+      CompletableFuture<List<Item>> other = otherRunner(q, pool);
+      q.offer(singles(5));
+      Thread.sleep(200);
+      assertThat(other).as("the idle runner leaves a partial batch to the running one").isNotDone();
+      List<Item> second = q.next(true); // the first run ended
+      assertThat(rows(second)).as("one run for the rows that queued meanwhile").isEqualTo(5);
+      assertThat(other).isNotDone();
+      assertThat(q.stop()).isEmpty();
+      assertThat(other.get(5, TimeUnit.SECONDS)).as("stop wakes a waiting runner with no run").isNull();
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  @DisplayName("batching: a full batch, or an array chunk bigger than a batch, goes to any free runner at once")
+  void fullBatchesInParallel() throws Exception {
+    RunQueue<Item> q = queue(true, 0);
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      q.offer(singles(1));
+      q.next(false); // a partial run in flight
+      CompletableFuture<List<Item>> other = otherRunner(q, pool);
+      q.offer(singles(70));
+      List<Item> full = other.get(5, TimeUnit.SECONDS);
+      assertThat(rows(full)).as("a full batch, never more").isEqualTo(64);
+      assertThat(q.isPartial(full)).isFalse();
+
+      CompletableFuture<List<Item>> chunkRunner = otherRunner(q, pool);
+      Thread.sleep(100);
+      assertThat(chunkRunner).as("6 rows left: a partial batch, and a partial run is in flight").isNotDone();
+      assertThat(rows(q.next(true))).as("the runner ending the partial run takes them").isEqualTo(6);
+      q.offer(List.of(new Item(1000)));
+      List<Item> chunk = chunkRunner.get(5, TimeUnit.SECONDS);
+      assertThat(rows(chunk)).as("while a partial run is in flight").isEqualTo(1000);
+      assertThat(q.isPartial(chunk)).isFalse();
+    } finally {
+      q.stop();
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  @DisplayName("batching off: every request is a run of its own, taken by any free runner")
+  void unbatched() throws Exception {
+    RunQueue<Item> q = queue(false, 0);
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      q.offer(singles(3));
+      List<Item> first = q.next(false);
+      assertThat(first).hasSize(1);
+      assertThat(q.isPartial(first)).isFalse();
+      assertThat(otherRunner(q, pool).get(5, TimeUnit.SECONDS)).hasSize(1);
+      assertThat(q.next(false)).hasSize(1);
+    } finally {
+      q.stop();
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  @DisplayName("maxWait: the runner filling a batch waits for companions, and no other runner takes them meanwhile")
+  void deliberateWait() throws Exception {
+    RunQueue<Item> q = queue(true, TimeUnit.MILLISECONDS.toNanos(300));
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      q.offer(singles(1));
+      CompletableFuture<List<Item>> filler = otherRunner(q, pool);
+      Thread.sleep(50);
+      q.offer(singles(2));
+      List<Item> run = filler.get(5, TimeUnit.SECONDS);
+      assertThat(rows(run)).isEqualTo(3);
+    } finally {
+      q.stop();
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  @DisplayName("stop: what is queued is handed back, and nothing is queued after it")
+  void stop() {
+    RunQueue<Item> q = queue(true, 0);
+    q.offer(singles(4));
+    assertThat(q.stop()).hasSize(4);
+    assertThat(q.offer(singles(1))).isFalse();
+  }
+}
