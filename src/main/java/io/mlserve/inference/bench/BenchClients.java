@@ -74,7 +74,8 @@ final class BenchClients {
     if (bodies.isEmpty()) {
       throw new IllegalArgumentException("wrk needs at least one body");
     }
-    StringBuilder lua = new StringBuilder("wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\n");
+    StringBuilder lua = new StringBuilder("wrk.method = \"POST\"\n")
+        .append("wrk.headers[\"Content-Type\"] = \"application/json\"\n");
     if (bodies.size() == 1) {
       return lua.append("wrk.body = [==[").append(bodies.get(0)).append("]==]\n").toString();
     }

@@ -119,7 +119,8 @@ public final class PredictBench implements Callable<Integer> {
     System.out.println("single-row load: " + distinctRows + (distinctRows == 1 ? " row, the same every request"
         : " different rows in turn"));
     // before the servers start, so the engine has the cores to itself
-    double[] engine = skip.contains("engine") ? null : EngineRunCost.measure(models, "modelo1", rows.subList(0, distinctRows), 6);
+    double[] engine = skip.contains("engine") ? null
+        : EngineRunCost.measure(models, "modelo1", rows.subList(0, distinctRows), 6);
     // both servers run from the start and the rounds alternate, so JIT warm-up and a noisy neighbour weigh on both
     // modes alike (measured one after the other, the first mode ran on a colder JVM)
     try (Server on = Server.start(models, true, jvmArgs, env); Server off = Server.start(models, false, jvmArgs, env)) {
