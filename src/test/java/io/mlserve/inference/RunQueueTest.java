@@ -1,5 +1,6 @@
 package io.mlserve.inference;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -14,6 +15,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The runners' queue on its own: which runner may take what, and how runs are shaped. */
 class RunQueueTest {
+  /** The second runner's thread. */
+  private final ExecutorService pool = Executors.newSingleThreadExecutor();
+
+  @AfterEach
+  void stopPool() {
+    pool.shutdownNow();
+  }
+
   /** A queued request of {@code rows} rows. */
   private record Item(int rows, long enqueuedNanos) {
     Item(int rows) {
@@ -34,7 +43,7 @@ class RunQueueTest {
   }
 
   /** A second runner asking for work on its own thread. */
-  private static CompletableFuture<List<Item>> otherRunner(RunQueue<Item> q, ExecutorService pool) {
+  private CompletableFuture<List<Item>> otherRunner(RunQueue<Item> q) {
     return CompletableFuture.supplyAsync(() -> {
       try {
         return q.next(false);
@@ -48,13 +57,12 @@ class RunQueueTest {
   @DisplayName("batching: rows that queue while a partial run is in flight wait for its runner, which takes them all")
   void partialRunsOneAtATime() throws Exception {
     RunQueue<Item> q = queue(true, 0);
-    ExecutorService pool = Executors.newSingleThreadExecutor();
     try {
       q.offer(singles(1));
       List<Item> first = q.next(false);
       assertThat(first).hasSize(1);
       assertThat(q.isPartial(first)).isTrue();
-      CompletableFuture<List<Item>> other = otherRunner(q, pool);
+      CompletableFuture<List<Item>> other = otherRunner(q);
       q.offer(singles(5));
       Thread.sleep(200);
       assertThat(other).as("the idle runner leaves a partial batch to the running one").isNotDone();
@@ -64,7 +72,7 @@ class RunQueueTest {
       assertThat(q.stop()).isEmpty();
       assertThat(other.get(5, TimeUnit.SECONDS)).as("stop wakes a waiting runner with no run").isNull();
     } finally {
-      pool.shutdownNow();
+      q.stop();
     }
   }
 
@@ -72,17 +80,16 @@ class RunQueueTest {
   @DisplayName("batching: a full batch, or an array chunk bigger than a batch, goes to any free runner at once")
   void fullBatchesInParallel() throws Exception {
     RunQueue<Item> q = queue(true, 0);
-    ExecutorService pool = Executors.newSingleThreadExecutor();
     try {
       q.offer(singles(1));
       q.next(false); // a partial run in flight
-      CompletableFuture<List<Item>> other = otherRunner(q, pool);
+      CompletableFuture<List<Item>> other = otherRunner(q);
       q.offer(singles(70));
       List<Item> full = other.get(5, TimeUnit.SECONDS);
       assertThat(rows(full)).as("a full batch, never more").isEqualTo(64);
       assertThat(q.isPartial(full)).isFalse();
 
-      CompletableFuture<List<Item>> chunkRunner = otherRunner(q, pool);
+      CompletableFuture<List<Item>> chunkRunner = otherRunner(q);
       Thread.sleep(100);
       assertThat(chunkRunner).as("6 rows left: a partial batch, and a partial run is in flight").isNotDone();
       assertThat(rows(q.next(true))).as("the runner ending the partial run takes them").isEqualTo(6);
@@ -92,7 +99,6 @@ class RunQueueTest {
       assertThat(q.isPartial(chunk)).isFalse();
     } finally {
       q.stop();
-      pool.shutdownNow();
     }
   }
 
@@ -100,17 +106,15 @@ class RunQueueTest {
   @DisplayName("batching off: every request is a run of its own, taken by any free runner")
   void unbatched() throws Exception {
     RunQueue<Item> q = queue(false, 0);
-    ExecutorService pool = Executors.newSingleThreadExecutor();
     try {
       q.offer(singles(3));
       List<Item> first = q.next(false);
       assertThat(first).hasSize(1);
       assertThat(q.isPartial(first)).isFalse();
-      assertThat(otherRunner(q, pool).get(5, TimeUnit.SECONDS)).hasSize(1);
+      assertThat(otherRunner(q).get(5, TimeUnit.SECONDS)).hasSize(1);
       assertThat(q.next(false)).hasSize(1);
     } finally {
       q.stop();
-      pool.shutdownNow();
     }
   }
 
@@ -118,17 +122,15 @@ class RunQueueTest {
   @DisplayName("maxWait: the runner filling a batch waits for companions, and no other runner takes them meanwhile")
   void deliberateWait() throws Exception {
     RunQueue<Item> q = queue(true, TimeUnit.MILLISECONDS.toNanos(300));
-    ExecutorService pool = Executors.newSingleThreadExecutor();
     try {
       q.offer(singles(1));
-      CompletableFuture<List<Item>> filler = otherRunner(q, pool);
+      CompletableFuture<List<Item>> filler = otherRunner(q);
       Thread.sleep(50);
       q.offer(singles(2));
       List<Item> run = filler.get(5, TimeUnit.SECONDS);
       assertThat(rows(run)).isEqualTo(3);
     } finally {
       q.stop();
-      pool.shutdownNow();
     }
   }
 
