@@ -115,7 +115,7 @@ public final class PredictBench implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
           "--distinct-rows must be 1.." + rows.size() + ", got " + distinctRows);
     }
-    List<String> single = rows.subList(0, distinctRows).stream().map(r -> new JsonObject(r).encode()).toList();
+    List<String> bodies = rows.subList(0, distinctRows).stream().map(r -> new JsonObject(r).encode()).toList();
     System.out.println("single-row load: " + distinctRows + (distinctRows == 1 ? " row, the same every request"
         : " different rows in turn"));
     // before the servers start, so the engine has the cores to itself
@@ -126,13 +126,13 @@ public final class PredictBench implements Callable<Integer> {
     try (Server on = Server.start(models, true, jvmArgs, env); Server off = Server.start(models, false, jvmArgs, env)) {
       System.out.println(fmt("model: %s version %s, load %s ms", on.selected().getString("model_name"),
           on.selected().getInteger("servingVersion"), on.selected().getLong("loadMs")));
-      warm(on, single);
-      warm(off, single);
+      warm(on, bodies);
+      warm(off, bodies);
       double[][] onRuns = new double[3][rounds];
       double[][] offRuns = new double[3][rounds];
       for (int r = 0; r < rounds; r++) {
-        SingleRow a = singleRow(on, single, "batching on, round " + (r + 1));
-        SingleRow b = singleRow(off, single, "batching off, round " + (r + 1));
+        SingleRow a = singleRow(on, bodies, "batching on, round " + (r + 1));
+        SingleRow b = singleRow(off, bodies, "batching off, round " + (r + 1));
         onRuns[0][r] = a.rps();
         onRuns[1][r] = a.p99();
         onRuns[2][r] = a.serverMicrosPerRequest();
@@ -186,11 +186,7 @@ public final class PredictBench implements Callable<Integer> {
     if (BenchClients.wrkAvailable()) {
       BenchClients.wrk(s.url("/predict"), bodies, wrkThreads, connections, warmup);
     } else {
-      try (LoadGenerator gen = new LoadGenerator(1)) {
-        List<Buffer> b = bodies.stream().map(Buffer::buffer).toList();
-        gen.run("127.0.0.1", s.port, connections, connections, LoadGenerator.seconds(0), LoadGenerator.seconds(warmup),
-            (sess, i) -> sess.send("predict", HttpMethod.POST, "/predict", b.get(sess.random().nextInt(b.size()))));
-      }
+      javaClient(s, bodies, warmup);
     }
   }
 
@@ -205,6 +201,16 @@ public final class PredictBench implements Callable<Integer> {
     System.out.println(fmt("models: no modelo1 in %s; synthetic forest of %d trees, depth %d, %d nodes (made in %.1f"
         + " s)", modelsDir, trees, depth, nodes, (System.nanoTime() - t0) / 1e9));
     return dir;
+  }
+
+  /** Single-row load from the Java client (where wrk is missing): each request one of the bodies, at random. */
+  private LoadResult javaClient(Server s, List<String> bodies, int seconds) throws Exception {
+    List<Buffer> b = bodies.stream().map(Buffer::buffer).toList();
+    try (LoadGenerator gen = new LoadGenerator(1)) {
+      return gen.run("127.0.0.1", s.port, connections, connections, LoadGenerator.seconds(0),
+          LoadGenerator.seconds(seconds), (sess, i) -> sess.send("predict", HttpMethod.POST, "/predict",
+              b.get(sess.random().nextInt(b.size()))));
+    }
   }
 
   private record SingleRow(double rps, double p50, double p99, long errors, double serverMicrosPerRequest) {
@@ -222,14 +228,9 @@ public final class PredictBench implements Callable<Integer> {
           + " p99 %.2f ms, errors %d of %d", label, wrkThreads, connections, duration, w.requestsPerSecond(), w.p50Ms(),
           w.p99Ms(), w.errors(), w.requests()));
     } else {
-      try (LoadGenerator gen = new LoadGenerator(1)) {
-        List<Buffer> b = bodies.stream().map(Buffer::buffer).toList();
-        LoadResult r = gen.run("127.0.0.1", s.port, connections, connections, LoadGenerator.seconds(0),
-            LoadGenerator.seconds(duration), (sess, i) -> sess.send("predict", HttpMethod.POST, "/predict",
-                b.get(sess.random().nextInt(b.size()))));
-        result = new SingleRow(r.requestsPerSecond(), r.percentileMs(50), r.percentileMs(99), r.errors(), 0);
-        System.out.print(r.summary("single-row POST /predict, " + label + " (Java client; wrk not installed)"));
-      }
+      LoadResult r = javaClient(s, bodies, duration);
+      result = new SingleRow(r.requestsPerSecond(), r.percentileMs(50), r.percentileMs(99), r.errors(), 0);
+      System.out.print(r.summary("single-row POST /predict, " + label + " (Java client; wrk not installed)"));
     }
     CpuUse cpu = CpuUse.since(cpuFrom);
     double[] after = s.batchStats();
