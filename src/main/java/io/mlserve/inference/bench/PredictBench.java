@@ -6,8 +6,6 @@ import io.mlserve.bench.JvmProcess;
 import io.mlserve.bench.Stats;
 import io.mlserve.bench.load.LoadGenerator;
 import io.mlserve.bench.load.LoadResult;
-import io.mlserve.covertype.CovertypeGenerator;
-import io.mlserve.covertype.CovertypeSchema;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -95,14 +93,17 @@ public final class PredictBench implements Callable<Integer> {
   @Option(names = "--jvm-args", defaultValue = "-Xmx1g", description = "JVM options of the server (default ${DEFAULT-VALUE}).")
   String jvmArgs;
 
-  private final List<Map<String, Object>> rows = new CovertypeGenerator(42).rows(10_000).stream().map(r -> {
-    Map<String, Object> copy = new java.util.LinkedHashMap<>(r);
-    copy.remove(CovertypeSchema.LABEL);
-    return copy;
-  }).toList();
+  @Option(names = "--rows", defaultValue = BenchRows.DEFAULT_CSV, description = "Rows to send: a Covertype CSV"
+      + " (default ${DEFAULT-VALUE}, real rows; synthetic ones where it is missing) or synthetic.")
+  String rowSource;
+
+  /** 10,000 rows: the largest array, and the pool the single-row load and the flow draw from. */
+  private List<Map<String, Object>> rows;
 
   @Override
   public Integer call() throws Exception {
+    BenchRows loaded = BenchRows.load(rowSource, 10_000);
+    rows = loaded.rows();
     Path models = modelsToServe();
     System.out.println("machine: " + Runtime.getRuntime().availableProcessors() + " cores, shared with the load "
         + "generator (and possibly other work): one run, noisy figures");
@@ -116,6 +117,7 @@ public final class PredictBench implements Callable<Integer> {
           "--distinct-rows must be 1.." + rows.size() + ", got " + distinctRows);
     }
     List<String> bodies = rows.subList(0, distinctRows).stream().map(r -> new JsonObject(r).encode()).toList();
+    System.out.println("rows: " + loaded.source());
     System.out.println("single-row load: " + distinctRows + (distinctRows == 1 ? " row, the same every request"
         : " different rows in turn"));
     // before the servers start, so the engine has the cores to itself
