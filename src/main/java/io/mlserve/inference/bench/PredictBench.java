@@ -3,7 +3,7 @@ package io.mlserve.inference.bench;
 import ch.qos.logback.classic.Level;
 import io.mlserve.bench.CpuUse;
 import io.mlserve.bench.JvmProcess;
-import io.mlserve.bench.Stats;
+import io.mlserve.bench.ThreadCpu;
 import io.mlserve.bench.load.LoadGenerator;
 import io.mlserve.bench.load.LoadResult;
 import io.vertx.core.buffer.Buffer;
@@ -19,6 +19,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -81,10 +82,10 @@ public final class PredictBench implements Callable<Integer> {
 
   @Option(names = "--env", description = "Extra server environment, NAME=VALUE (repeatable), e.g."
       + " MLSERVE_INFERENCE_MAX_WAIT_MICROS=500.")
-  List<String> env = new java.util.ArrayList<>();
+  List<String> env = new ArrayList<>();
 
   @Option(names = "--skip", description = "Parts to skip: engine, arrays, memory, flow (repeatable).")
-  List<String> skip = new java.util.ArrayList<>();
+  List<String> skip = new ArrayList<>();
 
   @Option(names = "--wrk-threads", defaultValue = "1", description = "wrk threads (default ${DEFAULT-VALUE}: one"
       + " thread's CPU share is below a core at these rates, and a second only adds a runnable thread on two cores).")
@@ -130,38 +131,13 @@ public final class PredictBench implements Callable<Integer> {
           on.selected().getInteger("servingVersion"), on.selected().getLong("loadMs")));
       warm(on, bodies);
       warm(off, bodies);
-      double[][] onRuns = new double[3][rounds];
-      double[][] offRuns = new double[3][rounds];
+      List<SingleRowReport.Round> onRounds = new ArrayList<>();
+      List<SingleRowReport.Round> offRounds = new ArrayList<>();
       for (int r = 0; r < rounds; r++) {
-        SingleRow a = singleRow(on, bodies, "batching on, round " + (r + 1));
-        SingleRow b = singleRow(off, bodies, "batching off, round " + (r + 1));
-        onRuns[0][r] = a.rps();
-        onRuns[1][r] = a.p99();
-        onRuns[2][r] = a.serverMicrosPerRequest();
-        offRuns[0][r] = b.rps();
-        offRuns[1][r] = b.p99();
-        offRuns[2][r] = b.serverMicrosPerRequest();
+        onRounds.add(singleRow(on, bodies, "batching on, round " + (r + 1)));
+        offRounds.add(singleRow(off, bodies, "batching off, round " + (r + 1)));
       }
-      double onRps = Stats.median(onRuns[0]);
-      double offRps = Stats.median(offRuns[0]);
-      System.out.println(fmt("single-row, median of %d rounds: batching on %.0f req/s, p99 %.2f ms; off %.0f req/s, "
-              + "p99 %.2f ms (goals: p99 <= 10 ms, >= 10,000 req/s)", rounds, onRps, Stats.median(onRuns[1]), offRps,
-          Stats.median(offRuns[1])));
-      System.out.println(fmt("single-row ratio batching on/off: %.2fx req/s (goal >= 1.5x); per round: %s", onRps / offRps,
-          ratios(onRuns[0], offRuns[0])));
-      if (CpuUse.available()) {
-        double onCpu = Stats.median(onRuns[2]);
-        double offCpu = Stats.median(offRuns[2]);
-        System.out.println(fmt("server CPU per single-row request, median: batching on %.1f us, off %.1f us; off/on"
-            + " %.2fx (the work batching saves, apart from the load generator sharing the cores); per round: %s",
-            onCpu, offCpu, offCpu / onCpu, ratios(offRuns[2], onRuns[2])));
-        if (engine != null) {
-          double saved = engine[0] - engine[1] / EngineRunCost.BATCH_ROWS[1];
-          System.out.println(fmt("  of the unbatched %.1f us, ONNX Runtime's per-run overhead is %.1f us: if"
-              + " batching %d rows per run saved nothing else, off/on CPU could reach only %.2fx", offCpu, saved,
-              EngineRunCost.BATCH_ROWS[1], offCpu / (offCpu - saved)));
-        }
-      }
+      SingleRowReport.print(onRounds, offRounds, engine, CpuUse.available());
       if (!skip.contains("arrays")) {
         arrays(on, 256, arraySeconds);
         arrays(on, 10_000, arraySeconds);
@@ -174,14 +150,6 @@ public final class PredictBench implements Callable<Integer> {
       }
     }
     return 0;
-  }
-
-  private static String ratios(double[] a, double[] b) {
-    StringBuilder out = new StringBuilder();
-    for (int i = 0; i < a.length; i++) {
-      out.append(i == 0 ? "" : ", ").append(fmt("%.2fx", a[i] / b[i]));
-    }
-    return out.toString();
   }
 
   private void warm(Server s, List<String> bodies) throws Exception {
@@ -215,26 +183,32 @@ public final class PredictBench implements Callable<Integer> {
     }
   }
 
-  private record SingleRow(double rps, double p50, double p99, long errors, double serverMicrosPerRequest) {
+  /** The server's thread groups: the runners that call ONNX Runtime, the HTTP event loops, everything else. */
+  private static String threadGroup(String name) {
+    return name.startsWith("mlserve-inferen") ? "runners" : name.startsWith("vert.x-eventloo") ? "event loops"
+        : "other threads";
   }
 
-  private SingleRow singleRow(Server s, List<String> bodies, String label) throws Exception {
+  private SingleRowReport.Round singleRow(Server s, List<String> bodies, String label) throws Exception {
     double[] before = s.batchStats();
-    SingleRow result;
+    SingleRowReport.Round result;
     boolean wrk = BenchClients.wrkAvailable();
     CpuUse.Mark cpuFrom = CpuUse.mark(s.process.pid());
+    Map<String, Double> threadsFrom = ThreadCpu.read(s.process.pid(), PredictBench::threadGroup);
     if (wrk) {
       BenchClients.WrkResult w = BenchClients.wrk(s.url("/predict"), bodies, wrkThreads, connections, duration);
-      result = new SingleRow(w.requestsPerSecond(), w.p50Ms(), w.p99Ms(), w.errors(), 0);
+      result = new SingleRowReport.Round(w.requestsPerSecond(), w.p50Ms(), w.p99Ms(), w.errors());
       System.out.println(fmt("single-row POST /predict, %s (wrk -t%d, %d connections, %d s): %.0f req/s, p50 %.2f ms,"
           + " p99 %.2f ms, errors %d of %d", label, wrkThreads, connections, duration, w.requestsPerSecond(), w.p50Ms(),
           w.p99Ms(), w.errors(), w.requests()));
     } else {
       LoadResult r = javaClient(s, bodies, duration);
-      result = new SingleRow(r.requestsPerSecond(), r.percentileMs(50), r.percentileMs(99), r.errors(), 0);
+      result = new SingleRowReport.Round(r.requestsPerSecond(), r.percentileMs(50), r.percentileMs(99), r.errors());
       System.out.print(r.summary("single-row POST /predict, " + label + " (Java client; wrk not installed)"));
     }
     CpuUse cpu = CpuUse.since(cpuFrom);
+    Map<String, Double> threads = ThreadCpu.between(threadsFrom,
+        ThreadCpu.read(s.process.pid(), PredictBench::threadGroup));
     double[] after = s.batchStats();
     double runs = after[1] - before[1];
     double batches = after[3] - before[3];
@@ -247,7 +221,13 @@ public final class PredictBench implements Callable<Integer> {
     double served = result.rps() * cpu.wallSeconds();
     double micros = cpu.processSeconds(0) * 1e6 / served;
     System.out.println("  " + cpu.perRequest(served, wrk, "server"));
-    return new SingleRow(result.rps(), result.p50(), result.p99(), result.errors(), micros);
+    StringBuilder split = new StringBuilder("  server threads per request:");
+    for (String group : List.of("runners", "event loops", "other threads")) {
+      split.append(fmt(" %s %.1f us,", group, threads.getOrDefault(group, 0.0) * 1e6 / served));
+    }
+    System.out.println(split.substring(0, split.length() - 1));
+    return new SingleRowReport.Round(result.rps(), result.p50(), result.p99(), result.errors(), micros,
+        threads.getOrDefault("runners", 0.0) * 1e6 / served, wrk ? cpu.childSeconds() * 1e6 / served : 0);
   }
 
   private void arrays(Server s, int size, int seconds) throws Exception {
