@@ -76,6 +76,44 @@ class RunQueueTest {
     }
   }
 
+  /** A runner on a thread of its own, started and waiting in {@code next} when this returns. */
+  private static CompletableFuture<List<Item>> idleRunner(RunQueue<Item> q, String name) throws InterruptedException {
+    CompletableFuture<List<Item>> run = new CompletableFuture<>();
+    Thread t = new Thread(() -> {
+      try {
+        run.complete(q.next(false));
+      } catch (Throwable e) {
+        run.completeExceptionally(e);
+      }
+    }, name);
+    t.setDaemon(true);
+    t.start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (t.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertThat(t.getState()).as(name + " waits for work").isEqualTo(Thread.State.WAITING);
+    return run;
+  }
+
+  @Test
+  @DisplayName("batching: the runner that went idle last is woken first, so one runner serves single-row load")
+  void lastIdleRunnerIsWokenFirst() throws Exception {
+    RunQueue<Item> q = queue(true, 0);
+    try {
+      CompletableFuture<List<Item>> earlier = idleRunner(q, "runner-idle-first");
+      CompletableFuture<List<Item>> later = idleRunner(q, "runner-idle-last");
+      q.offer(singles(3));
+      assertThat(rows(later.get(5, TimeUnit.SECONDS))).as("the last idle runner takes the rows").isEqualTo(3);
+      Thread.sleep(200);
+      assertThat(earlier).as("the runner idle longest sleeps on").isNotDone();
+      q.stop();
+      assertThat(earlier.get(5, TimeUnit.SECONDS)).isNull();
+    } finally {
+      q.stop();
+    }
+  }
+
   @Test
   @DisplayName("batching: a full batch, or an array chunk bigger than a batch, goes to any free runner at once")
   void fullBatchesInParallel() throws Exception {
