@@ -27,7 +27,18 @@ class SingleRowReportTest {
     assertTrue(out.contains("batching on 50.0 us, off 70.0 us; off/on 1.40x"), out);
     assertTrue(out.contains("runner threads 20.0 us on, 40.0 us off (off/on 2.00x)"), out);
     // (40 + 40) / 40: what the runners cost off, plus the rest, over the rest alone
+    assertTrue(out.contains("the rest of the server and load generator 40.0 us on, 40.0 us off"), out);
     assertTrue(out.contains("could reach at most 2.00x"), out);
+  }
+
+  @Test
+  @DisplayName("with no client CPU measured (the Java client), the rest is named the server's alone")
+  void restWithoutClient() {
+    List<SingleRowReport.Round> on = List.of(new SingleRowReport.Round(30_000, 1, 2, 0, 50, 20, 0));
+    List<SingleRowReport.Round> off = List.of(new SingleRowReport.Round(20_000, 1, 4, 0, 70, 40, 0));
+    String out = printed(on, off, true);
+    assertTrue(out.contains("the rest of the server 30.0 us on, 30.0 us off"), out);
+    assertTrue(!out.contains("server and load generator"), out);
   }
 
   @Test
