@@ -102,7 +102,7 @@ final class RunQueue<W> {
         try {
           mine.await();
         } finally {
-          if (!idle.remove(mine)) { // still there after an interrupt or a spurious wake-up; a signal took it out
+          if (!idle.remove(mine)) { // gone: a signal took it out and counted it (still there: a spurious wake-up)
             wakesPending--;
           }
         }
