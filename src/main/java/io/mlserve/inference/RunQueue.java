@@ -102,7 +102,7 @@ final class RunQueue<W> {
         try {
           mine.await();
         } finally {
-          if (!idle.remove(mine)) { // gone: a signal took it out and counted it (still there: a spurious wake-up)
+          if (!idle.remove(mine)) { // gone: a signal took it out and counted it (still there: spurious, or interrupted)
             wakesPending--;
           }
         }

@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SingleRowReportTest {
@@ -38,7 +39,7 @@ class SingleRowReportTest {
     List<SingleRowReport.Round> off = List.of(new SingleRowReport.Round(20_000, 1, 4, 0, 70, 40, 0));
     String out = printed(on, off, true);
     assertTrue(out.contains("the rest of the server 30.0 us on, 30.0 us off"), out);
-    assertTrue(!out.contains("server and load generator"), out);
+    assertFalse(out.contains("server and load generator"), out);
   }
 
   @Test
